@@ -1,0 +1,1 @@
+Console.WriteLine("Nexus.Simulator: not built yet.");
