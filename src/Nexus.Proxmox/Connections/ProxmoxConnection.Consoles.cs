@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.WebSockets;
+using Nexus.Proxmox.Api.Models;
+using Nexus.Proxmox.Configuration;
+using Nexus.Proxmox.Errors;
+using Nexus.Proxmox.Timeouts;
+
+namespace Nexus.Proxmox.Connections;
+
+/// <summary>Console set-up: the vncproxy ticket and the upstream vncwebsocket.</summary>
+public sealed partial class ProxmoxConnection
+{
+    /// <summary>
+    /// <c>POST …/vncproxy</c> with <c>websocket=1</c> (without it, qemu-server ≥ 9.1.7 listens with TLS on all
+    /// interfaces and the vncwebsocket cannot attach). One attempt: each call starts a worker on the node.
+    /// The response's <see cref="ProxmoxResponse{T}.Endpoint"/> is where the websocket must go.
+    /// </summary>
+    public Task<ProxmoxResponse<VncProxyTicket>> CreateVncProxyAsync(
+        string node, GuestType type, int vmId, CancellationToken cancellationToken = default) =>
+        SendAsync<VncProxyTicket>(
+            ProxmoxRequest.Post($"{GuestPath(node, type, vmId)}/vncproxy", RequestClass.Console, new KeyValuePair<string, string>("websocket", "1")),
+            cancellationToken);
+
+    /// <summary>
+    /// Opens <c>wss://…/vncwebsocket?port=&amp;vncticket=</c> on <paramref name="endpoint"/> (the one that served
+    /// vncproxy: the VNC listener runs on that pveproxy host) with the same token and the same TLS trust, and the
+    /// subprotocol <c>binary</c>. After the upgrade the socket carries raw RFB bytes; the caller owns the socket.
+    /// </summary>
+    public async Task<ClientWebSocket> OpenVncWebSocketAsync(
+        ProxmoxEndpoint endpoint, string node, GuestType type, int vmId, VncProxyTicket ticket,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ticket);
+        var channel = ChannelFor(endpoint);
+        var socket = new ClientWebSocket();
+        socket.Options.RemoteCertificateValidationCallback = channel.Validator.Callback;
+        socket.Options.SetRequestHeader("Authorization", channel.AuthorizationHeaderValue);
+        // Sent exactly: pveproxy echoes the header verbatim, and a list would break strict clients.
+        socket.Options.AddSubProtocol("binary");
+        // No unsolicited pongs: pveproxy's frame handler knows ping, close, text and binary only.
+        socket.Options.KeepAliveInterval = TimeSpan.Zero;
+        socket.Options.CollectHttpResponseDetails = true;
+        socket.Options.HttpVersion = HttpVersion.Version11;
+        socket.Options.HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        var uri = new Uri(
+            $"wss://{endpoint.UriHost}:{endpoint.Port}/api2/json/{GuestPath(node, type, vmId)}/vncwebsocket" +
+            $"?port={ticket.Port.ToString(CultureInfo.InvariantCulture)}&vncticket={Uri.EscapeDataString(ticket.Ticket)}");
+        var estimator = channel.Estimator(RequestClass.Console);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // The upgrade always opens a fresh TCP + TLS connection, which the learned value (mostly pooled requests)
+        // does not cover: allow the connect bound on top.
+        var limit = estimator.Timeout + _options.ConnectTimeout;
+        timeout.CancelAfter(limit);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await socket.ConnectAsync(uri, timeout.Token).ConfigureAwait(false);
+            estimator.Record(Stopwatch.GetElapsedTime(started));
+            return socket;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            estimator.RecordTimeout();
+            socket.Dispose();
+            throw new ProxmoxUnreachableException(endpoint, UnreachableReason.Timeout,
+                $"{endpoint}: vncwebsocket upgrade took longer than {limit.TotalMilliseconds:0} ms.", null);
+        }
+        catch (WebSocketException ex)
+        {
+            var status = socket.HttpStatusCode;
+            socket.Dispose();
+            if (status != 0)
+            {
+                // pveproxy answers a refused upgrade with a normal HTTP error (401 No ticket, 403, 500 invalid ticket).
+                throw ProxmoxException.FromResponse(endpoint, status, null, ex.Message, null, "vncwebsocket");
+            }
+            if (IsTlsFailure(ex))
+            {
+                throw channel.TlsFailure(ex);
+            }
+            throw ProxmoxUnreachableException.FromTransport(endpoint, ex.InnerException ?? ex);
+        }
+    }
+
+    private static bool IsTlsFailure(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is System.Security.Authentication.AuthenticationException
+                or HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError })
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+}
