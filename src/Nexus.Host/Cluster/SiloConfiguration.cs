@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Options;
+using Nexus.Contracts.Hosting;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
+
+namespace Nexus.Host.Cluster;
+
+internal static class SiloConfiguration
+{
+    // Orleans loads Npgsql's factory by this invariant name (AdoNetInvariants.InvariantNamePostgreSql).
+    private const string Invariant = "Npgsql";
+
+    /// <summary>
+    /// Co-hosts the silo. Must run before anything that calls grains is registered: UseOrleans adds the silo's
+    /// hosted service, and Kestrel is appended after every hosted service, so requests arrive only once the
+    /// silo is active (../shared/reference/orleans.md §1.2).
+    /// </summary>
+    public static void AddNexusSilo(this WebApplicationBuilder builder, SiloOptions silo, string connectionString, Action<ISiloBuilder>? customize)
+    {
+        builder.UseOrleans(siloBuilder =>
+        {
+            siloBuilder.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = silo.ClusterId;
+                o.ServiceId = silo.ServiceId;
+            });
+            siloBuilder.ConfigureEndpoints(silo.ParsedAdvertisedAddress, silo.SiloPort, silo.GatewayPort, silo.ListenOnAnyAddress);
+
+            siloBuilder.UseAdoNetClustering(o =>
+            {
+                o.Invariant = Invariant;
+                o.ConnectionString = connectionString;
+            });
+            siloBuilder.UseAdoNetReminderService(o =>
+            {
+                o.Invariant = Invariant;
+                o.ConnectionString = connectionString;
+            });
+            siloBuilder.AddAdoNetGrainStorage(OrleansNames.GrainStorage, o =>
+            {
+                o.Invariant = Invariant;
+                o.ConnectionString = connectionString;
+                // System.Text.Json instead of the default Newtonsoft serializer with TypeNameHandling.All, whose
+                // "$type" names would break every stored row when a state class is renamed or moved (orleans.md §7.1).
+                o.GrainStorageSerializer = new SystemTextJsonGrainStorageSerializer(Options.Create(new SystemTextJsonGrainStorageSerializerOptions()));
+            });
+
+            siloBuilder.AddMemoryStreams(OrleansNames.StreamProvider);
+            siloBuilder.AddMemoryGrainStorage(OrleansNames.PubSubStore);
+
+            customize?.Invoke(siloBuilder);
+        });
+    }
+}
