@@ -1,0 +1,85 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Nexus.Contracts.Identity;
+using Nexus.Data.Access;
+using Nexus.Data.Audit;
+using Nexus.Data.Identity;
+using Nexus.Host.Audit;
+using Nexus.Host.Web;
+
+namespace Nexus.Host.Identity;
+
+internal sealed record TenantMembershipDto(Guid TenantId, string Name, string Slug, TenantRole Role);
+
+internal sealed record MeResponse(
+    Guid Id, string Email, string? FullName, string? Username, string? Company, GlobalRole GlobalRole,
+    DateTimeOffset CreatedAt, IReadOnlyList<TenantMembershipDto> Tenants);
+
+internal sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword);
+
+/// <summary><c>/api/me</c>: the caller's own profile, memberships and password.</summary>
+internal static class MeEndpoints
+{
+    public static IEndpointRouteBuilder MapMeEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/api/me").WithTags("Me").RequireAuthorization();
+        group.MapGet("", GetAsync);
+        group.MapPatch("", PatchAsync);
+        group.MapPost("/password", ChangePasswordAsync);
+        return endpoints;
+    }
+
+    private static async Task<Results<Ok<MeResponse>, ProblemHttpResult>> GetAsync(CurrentUser caller, Profiles profiles, CancellationToken ct) =>
+        await profiles.GetAsync(caller.Id, ct) is { } me ? TypedResults.Ok(me) : Problems.NotFound("The account");
+
+    private static async Task<Results<Ok<MeResponse>, ValidationProblem, ProblemHttpResult>> PatchAsync(
+        ProfilePatch patch, CurrentUser caller, HttpContext context, INexusDatabase database, UserStore users, AuditLog audit, Profiles profiles, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        ProfileFields.Validate(patch, errors);
+        if (errors.Any)
+        {
+            return errors.ToResult();
+        }
+        await database.AsUserAsync(caller.Id, async session =>
+        {
+            var user = await users.FindByIdAsync(session, caller.Id) ?? throw new InvalidOperationException("The caller's row vanished.");
+            var profile = new UserProfileUpdate(
+                user.Email,
+                ProfileFields.Apply(patch.FullName, user.FullName),
+                ProfileFields.Apply(patch.Username, user.Username),
+                ProfileFields.Apply(patch.Company, user.Company));
+            await users.UpdateProfileAsync(session, caller.Id, profile);
+            await audit.WriteAsync(session, AuditEntries.Create(null, caller.Id, AuditActions.ProfileUpdated, AuditTargets.User,
+                caller.Id.ToString(), user.Email, AuditOutcome.Success, new { changes = patch }, ClientInfo.From(context)));
+            return true;
+        }, ct);
+        return await profiles.GetAsync(caller.Id, ct) is { } me ? TypedResults.Ok(me) : Problems.NotFound("The account");
+    }
+
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangePasswordAsync(
+        ChangePasswordRequest request, CurrentUser caller, HttpContext context, SignIn signIn, LoginThrottle throttle, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        errors.Check(!string.IsNullOrEmpty(request.CurrentPassword), "currentPassword", "The current password is required.");
+        if (PasswordRules.Check(request.NewPassword) is { } problem)
+        {
+            errors.Add("newPassword", problem);
+        }
+        if (errors.Any)
+        {
+            return errors.ToResult();
+        }
+        // Guessing the current password with a stolen access token costs the same budget as guessing at sign-in.
+        if (throttle.TryAccount(caller.Email.ToLowerInvariant(), context) is { } rejected)
+        {
+            return rejected;
+        }
+        var changed = await signIn.ChangePasswordAsync(caller.Id, request.CurrentPassword!, request.NewPassword!, ClientInfo.From(context), ct);
+        if (!changed)
+        {
+            return new FieldErrors().Add("currentPassword", "The current password is wrong.").ToResult();
+        }
+        RefreshCookie.Clear(context.Response);
+        return TypedResults.NoContent();
+    }
+}
