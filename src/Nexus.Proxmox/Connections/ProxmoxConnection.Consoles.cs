@@ -39,8 +39,11 @@ public sealed partial class ProxmoxConnection
         socket.Options.SetRequestHeader("Authorization", channel.AuthorizationHeaderValue);
         // Sent exactly: pveproxy echoes the header verbatim, and a list would break strict clients.
         socket.Options.AddSubProtocol("binary");
-        // No unsolicited pongs: pveproxy's frame handler knows ping, close, text and binary only.
-        socket.Options.KeepAliveInterval = TimeSpan.Zero;
+        // Real PING frames (a timeout makes .NET send pings, not unsolicited pongs, which pveproxy's frame handler
+        // does not know). pveproxy answers pings and has no idle timer of its own once upgraded, so these keep
+        // middleboxes from dropping a quiet console and detect a dead upstream (console-relay.md P7, §4.3).
+        socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(20);
+        socket.Options.KeepAliveTimeout = TimeSpan.FromSeconds(20);
         socket.Options.CollectHttpResponseDetails = true;
         socket.Options.HttpVersion = HttpVersion.Version11;
         socket.Options.HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact;
