@@ -12,7 +12,8 @@ internal static class InventoryGenerator
 
     public static ClusterInventory Create(int seed, int clusterIndex, int nodeCount, int guestCount, double containerShare, DateTimeOffset now)
     {
-        var random = new Random(HashCode.Combine(seed, clusterIndex));
+        // Not HashCode.Combine: it is randomized per process, and the same seed must give the same inventory on every run.
+        var random = new Random(unchecked((seed * 1_000_003) + clusterIndex));
         var nodes = Enumerable.Range(1, nodeCount).Select(i => new SimNode
         {
             Name = $"pve{i}",

@@ -40,17 +40,18 @@ public sealed class SimulatedCluster
         }
         Access = new ClusterAccess(new TicketAuthority(index + 3, Clock));
         Access.AddUser(new SimulatedUser("root@pam", options.RootPassword, PvePrivileges.All));
-        var random = new Random(HashCode.Combine(options.Seed, index, "tokens"));
+        // Deterministic per seed and cluster (HashCode.Combine is randomized per process); offset from the inventory's stream.
+        var random = new Random(unchecked((options.Seed * 1_000_003) + index + 7_919));
         RootToken = new SimulatedToken("root@pam", "nexus", NewSecret(random), PvePrivileges.All);
         Access.AddToken(RootToken);
         Access.AddUser(new SimulatedUser("nexus@pve", "nexus-" + NewSecret(random)[..8], PvePrivileges.All));
         Access.AddToken(new SimulatedToken("nexus@pve", "noconsole", NewSecret(random), PvePrivileges.AllExcept(PvePrivileges.VmConsole)));
         Access.AddToken(new SimulatedToken("nexus@pve", "nopower", NewSecret(random), PvePrivileges.AllExcept(PvePrivileges.VmPowerMgmt)));
         Access.AddToken(new SimulatedToken("nexus@pve", "audit", NewSecret(random), PvePrivileges.Auditor));
-        Tasks = new TaskRegistry(Clock, HashCode.Combine(options.Seed, index));
+        Tasks = new TaskRegistry(Clock, unchecked((options.Seed * 1_000_003) + index + 104_729));
         _snapshot = ResourceSnapshot.Take(Inventory, Now);
         var factory = options.ConsoleFactory ?? DefaultConsoles;
-        Consoles = factory(new ConsoleClusterContext(name, profile, Pki.CaPem, NodeNames, Clock, HashCode.Combine(options.Seed, index)));
+        Consoles = factory(new ConsoleClusterContext(name, profile, Pki.CaPem, NodeNames, Clock, unchecked((options.Seed * 1_000_003) + index + 1_299_709)));
     }
 
     public int Index { get; }
