@@ -4,7 +4,8 @@ using Nexus.Data;
 using Nexus.Host;
 using Nexus.Host.Startup;
 
-// Verbs: (none) or "run" serves; "migrate" applies pending sql/ scripts and exits.
+// Verbs: (none) or "run" serves; "demo" serves with simulated Proxmox clusters and demo accounts; "migrate" applies pending sql/ scripts and exits; "rotate-keys" re-encrypts
+// stored credentials with the active key and exits.
 var verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "run";
 var rest = verb == "run" && (args.Length == 0 || args[0].StartsWith('-')) ? args : args[1..];
 
@@ -12,8 +13,10 @@ try
 {
     return verb switch
     {
-        "run" => await RunAsync(rest),
+        "run" => await RunAsync(rest, null),
+        "demo" => await Nexus.Host.Demo.DemoMode.RunAsync(rest, RunAsync),
         "migrate" => await Verbs.MigrateAsync(rest),
+        "rotate-keys" => await Verbs.RotateKeysAsync(rest),
         _ => Usage(verb),
     };
 }
@@ -28,9 +31,9 @@ catch (IOException ex) when (ex.Message.Contains("address already in use", Strin
     return 2;
 }
 
-static async Task<int> RunAsync(string[] args)
+static async Task<int> RunAsync(string[] args, NexusHostCustomization? customization)
 {
-    await using var app = await NexusApplication.BuildAsync(args);
+    await using var app = await NexusApplication.BuildAsync(args, customization);
     app.Lifetime.ApplicationStarted.Register(() =>
     {
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
@@ -45,6 +48,6 @@ static async Task<int> RunAsync(string[] args)
 
 static int Usage(string verb)
 {
-    Console.Error.WriteLine($"Unknown verb '{verb}'. Usage: Nexus.Host [run|migrate] [--Section:Key=value ...]");
+    Console.Error.WriteLine($"Unknown verb '{verb}'. Usage: Nexus.Host [run|demo|migrate|rotate-keys] [--Section:Key=value ...]");
     return 64;
 }

@@ -1,7 +1,12 @@
 using Nexus.Host.Audit;
+using Nexus.Host.Consoles;
 using Nexus.Host.Identity;
+using Nexus.Host.Live;
+using Nexus.Host.Servers;
+using Nexus.Host.Stats;
 using Nexus.Host.Tenants;
 using Nexus.Host.Users;
+using Nexus.Host.Vms;
 
 namespace Nexus.Host.Web;
 
@@ -12,8 +17,12 @@ internal static class NexusApi
     {
         services.AddNexusWebApi();
         services.AddNexusIdentity(configuration);
+        services.AddNexusLive();
         services.AddSingleton<Profiles>();
         services.AddSingleton<TenantGate>();
+        services.AddNexusServers(configuration);
+        services.AddNexusVms();
+        services.AddNexusConsoles(configuration);
         return services;
     }
 
@@ -29,6 +38,13 @@ internal static class NexusApi
         endpoints.MapTenantSettingsEndpoints();
         endpoints.MapTenantLogoEndpoints();
         endpoints.MapAuditEndpoints();
+        endpoints.MapNexusLive();
+        endpoints.MapServersEndpoints();
+        endpoints.MapServerImportEndpoints();
+        endpoints.MapServerTestEndpoints();
+        endpoints.MapVmEndpoints();
+        endpoints.MapStatsEndpoints();
+        endpoints.MapConsoleEndpoints();
         return endpoints;
     }
 }

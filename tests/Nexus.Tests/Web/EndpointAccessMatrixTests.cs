@@ -96,6 +96,61 @@ public sealed class EndpointAccessMatrixTests(AccessMatrixWorld world) : IClassF
         ["GET /api/tenants/{unknown id}"] = new(HttpMethod.Get, _ => Task.FromResult($"/api/tenants/{Guid.NewGuid()}"), null,
             [Unauth, NotFound, NotFound, NotFound, NotFound, NotFound, Unauth]),
 
+        // Servers: the matrix's server is registered but never reachable; reads and edits only touch PostgreSQL.
+        ["GET /api/tenants/{id}/servers"] = new(HttpMethod.Get, w => Task.FromResult($"/api/tenants/{w.Tenant}/servers"), null,
+            [Unauth, Ok, Ok, Ok, Ok, NotFound, Unauth]),
+        ["POST /api/tenants/{id}/servers"] = new(HttpMethod.Post, w => Task.FromResult($"/api/tenants/{w.Tenant}/servers"), _ => Json(UnreachableServer()),
+            [Unauth, Created, Created, Created, Forbid, NotFound, Unauth]),
+        ["POST /api/tenants/{id}/servers/import"] = new(HttpMethod.Post, w => Task.FromResult($"/api/tenants/{w.Tenant}/servers/import"), _ => Csv(),
+            [Unauth, Ok, Ok, Ok, Forbid, NotFound, Unauth]),
+        ["GET /api/servers/{serverId}"] = new(HttpMethod.Get, w => Task.FromResult($"/api/servers/{w.Server}"), null,
+            [Unauth, Ok, Ok, Ok, Ok, NotFound, Unauth]),
+        ["PATCH /api/servers/{serverId}"] = new(HttpMethod.Patch, async w => $"/api/servers/{await RegisteredServerAsync(w)}", _ => Json(new { name = $"renamed-{Guid.NewGuid():N}" }),
+            [Unauth, Ok, Ok, Ok, Forbid, NotFound, Unauth]),
+        ["DELETE /api/servers/{serverId}"] = new(HttpMethod.Delete, async w => $"/api/servers/{await w.Host.NewServerAsync(w.Tenant)}", null,
+            [Unauth, NoContent, NoContent, Forbid, Forbid, NotFound, Unauth]),
+        ["POST /api/servers/{serverId}/test"] = new(HttpMethod.Post, async w => $"/api/servers/{await RegisteredServerAsync(w)}/test", null,
+            [Unauth, Ok, Ok, Ok, Forbid, NotFound, Unauth]),
+        // Nothing listens on the probed port: allowed callers get 502 (the probe ran), others never reach it.
+        ["POST /api/servers/probe-certificate"] = new(HttpMethod.Post, _ => Task.FromResult("/api/servers/probe-certificate"),
+            _ => Json(new { host = "127.0.0.1", port = ClosedPort }), [Unauth, 502, 502, 502, Forbid, 502, Unauth]),
+
+        ["GET /api/servers/{serverId}/status"] = new(HttpMethod.Get, w => Task.FromResult($"/api/servers/{w.Server}/status"), null,
+            [Unauth, Ok, Ok, Ok, Ok, NotFound, Unauth]),
+        ["GET /api/servers/{serverId}/metrics"] = new(HttpMethod.Get, w => Task.FromResult($"/api/servers/{w.Server}/metrics?range=24h"), null,
+            [Unauth, Ok, Ok, Ok, Ok, NotFound, Unauth]),
+
+        // VMs: the matrix's server is never polled, so its VM 100 is unknown (404) to everyone signed in; the VM action
+        // permission matrix against a polled simulator is in Vms/VmActionTests.
+        ["GET /api/tenants/{id}/vms"] = new(HttpMethod.Get, w => Task.FromResult($"/api/tenants/{w.Tenant}/vms"), null,
+            [Unauth, Ok, Ok, Ok, Ok, NotFound, Unauth]),
+        ["GET /api/vms"] = new(HttpMethod.Get, _ => Task.FromResult("/api/vms"), null,
+            [Unauth, Ok, Ok, Ok, Ok, Ok, Unauth]),
+        ["GET /api/tenants/{id}/stats"] = new(HttpMethod.Get, w => Task.FromResult($"/api/tenants/{w.Tenant}/stats"), null,
+            [Unauth, Ok, Ok, Ok, Ok, NotFound, Unauth]),
+        ["GET /api/servers/{serverId}/vms/{type}/{vmid}"] = new(HttpMethod.Get, w => Task.FromResult($"/api/servers/{w.Server}/vms/qemu/100"), null,
+            [Unauth, NotFound, NotFound, NotFound, NotFound, NotFound, Unauth]),
+        ["POST /api/servers/{serverId}/vms/{type}/{vmid}/actions/{action}"] = new(HttpMethod.Post, w => Task.FromResult($"/api/servers/{w.Server}/vms/qemu/100/actions/start"), null,
+            [Unauth, NotFound, NotFound, NotFound, NotFound, NotFound, Unauth]),
+        ["GET /api/servers/{serverId}/vms/{type}/{vmid}/tasks"] = new(HttpMethod.Get, w => Task.FromResult($"/api/servers/{w.Server}/vms/qemu/100/tasks"), null,
+            [Unauth, NotFound, NotFound, NotFound, NotFound, NotFound, Unauth]),
+        ["GET /api/servers/{serverId}/vms/{type}/{vmid}/rrd"] = new(HttpMethod.Get, w => Task.FromResult($"/api/servers/{w.Server}/vms/qemu/100/rrd?timeframe=hour"), null,
+            [Unauth, NotFound, NotFound, NotFound, NotFound, NotFound, Unauth]),
+
+        ["GET /api/tenants/{id}/live"] = new(HttpMethod.Get, w => Task.FromResult($"/api/tenants/{w.Tenant}/live"), null,
+            [Unauth, Ok, Ok, Ok, Ok, NotFound, Unauth]),
+
+        // Consoles: the matrix's server is never polled here, so no VM is visible and opening is 404 for everyone signed in;
+        // the console permission matrix itself is in Consoles/ConsoleAccessTests.
+        ["POST /api/consoles"] = new(HttpMethod.Post, _ => Task.FromResult("/api/consoles"), w => Json(new { serverId = w.Server, type = "qemu", vmid = 100 }),
+            [Unauth, NotFound, NotFound, NotFound, NotFound, NotFound, Unauth]),
+        ["DELETE /api/consoles/{sessionId}"] = new(HttpMethod.Delete, _ => Task.FromResult($"/api/consoles/{Guid.NewGuid()}"), null,
+            [Unauth, NotFound, NotFound, NotFound, NotFound, NotFound, Unauth]),
+        ["GET /api/tenants/{id}/consoles"] = new(HttpMethod.Get, w => Task.FromResult($"/api/tenants/{w.Tenant}/consoles"), null,
+            [Unauth, Ok, Ok, Ok, Ok, NotFound, Unauth]),
+        ["GET /api/consoles/{sessionId}/ws (not a WebSocket)"] = new(HttpMethod.Get, _ => Task.FromResult($"/api/consoles/{Guid.NewGuid()}/ws"), null,
+            [Bad, Bad, Bad, Bad, Bad, Bad, Bad]),
+
         ["GET /openapi/v1.json"] = new(HttpMethod.Get, _ => Task.FromResult("/openapi/v1.json"), null,
             [Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
     };
@@ -167,6 +222,29 @@ public sealed class EndpointAccessMatrixTests(AccessMatrixWorld world) : IClassF
 
     // Route parameters named differently in the table and the route ("{id:guid}" vs "{unknown id}") compare equal.
     private static string Normalize(string route) => System.Text.RegularExpressions.Regex.Replace(route.Split('?')[0].TrimEnd('/'), "\\{[^}]*\\}", "{}");
+
+    private static readonly int ClosedPort = Support.FreePort.Next();
+
+    private static object UnreachableServer() => new
+    {
+        name = $"unreachable-{Guid.NewGuid():N}",
+        host = "127.0.0.1",
+        port = Support.FreePort.Next(),
+        apiToken = $"root@pam!matrix={Guid.NewGuid()}",
+        trust = new { mode = "system" },
+    };
+
+    // A server registered through the API (with an encrypted token), unlike the row the world inserts directly.
+    private static async Task<Guid> RegisteredServerAsync(AccessMatrixWorld w)
+    {
+        using var created = await w.Host.Admin.SendAsync(HttpMethod.Post, $"/api/tenants/{w.Tenant}/servers", UnreachableServer());
+        created.EnsureSuccessStatusCode();
+        return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+    }
+
+    private static StringContent Csv() => new(
+        $"name,host,port,api_token\nimported-{Guid.NewGuid():N},127.0.0.1,{Support.FreePort.Next()},root@pam!csv={Guid.NewGuid()}\n",
+        System.Text.Encoding.UTF8, "text/csv");
 
     private static HttpContent Json(object body) => System.Net.Http.Json.JsonContent.Create(body, options: ApiClient.Json);
 
