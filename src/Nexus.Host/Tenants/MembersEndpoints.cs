@@ -6,6 +6,7 @@ using Nexus.Data.Identity;
 using Nexus.Data.Tenants;
 using Nexus.Grains.Authorization;
 using Nexus.Host.Audit;
+using Nexus.Host.Live;
 using Nexus.Host.Web;
 
 namespace Nexus.Host.Tenants;
@@ -84,6 +85,7 @@ internal static class MembersEndpoints
             var member = (await memberships.ListMembersAsync(session, id)).Single(m => m.UserId == userId);
             if (current != role)
             {
+                LiveNotices.AccessChanged(context, id, userId);
                 await audit.WriteAsync(session, AuditEntries.Create(id, caller.Id,
                     current is null ? AuditActions.MemberAdded : AuditActions.MemberRoleChanged, AuditTargets.User,
                     userId.ToString(), member.Email, AuditOutcome.Success, new { from = current, to = role, tenant = scope!.Tenant.Slug }, ClientInfo.From(context)));
@@ -113,6 +115,7 @@ internal static class MembersEndpoints
                 return Problems.Conflict("The tenant's last admin cannot be removed.");
             }
             await memberships.RemoveAsync(session, id, userId);
+            LiveNotices.AccessChanged(context, id, userId);
             await audit.WriteAsync(session, AuditEntries.Create(id, caller.Id, AuditActions.MemberRemoved, AuditTargets.User,
                 userId.ToString(), member.Email, AuditOutcome.Success, new { role = member.Role }, ClientInfo.From(context)));
             return TypedResults.NoContent();

@@ -6,6 +6,7 @@ using Nexus.Data.Audit;
 using Nexus.Data.Tenants;
 using Nexus.Grains.Authorization;
 using Nexus.Host.Audit;
+using Nexus.Host.Live;
 using Nexus.Host.Web;
 
 namespace Nexus.Host.Tenants;
@@ -122,6 +123,10 @@ internal static class TenantsEndpoints
                 slug ?? tenant.Slug,
                 request.Description is null ? tenant.Description : Blank(request.Description),
                 request.IsActive ?? tenant.IsActive));
+            if (request.IsActive is { } active && active != tenant.IsActive)
+            {
+                LiveNotices.AccessChanged(context, id, userId: null);
+            }
             await audit.WriteAsync(session, AuditEntries.Create(id, caller.Id, AuditActions.TenantUpdated, AuditTargets.Tenant,
                 id.ToString(), name ?? tenant.Name, AuditOutcome.Success, new { changes = request }, ClientInfo.From(context)));
             var updated = await tenants.FindAsync(session, id);
@@ -143,6 +148,7 @@ internal static class TenantsEndpoints
             await audit.WriteAsync(session, AuditEntries.Create(null, caller.Id, AuditActions.TenantDeleted, AuditTargets.Tenant,
                 id.ToString(), scope!.Tenant.Name, AuditOutcome.Success, new { scope.Tenant.Slug }, ClientInfo.From(context)));
             await tenants.DeleteAsync(session, id);
+            LiveNotices.AccessChanged(context, id, userId: null);
             return TypedResults.NoContent();
         }, ct);
     }
