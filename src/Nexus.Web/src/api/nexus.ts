@@ -5,6 +5,16 @@ import type {
 } from './types';
 import type { AuditFilters } from '../tenant/auditQuery';
 import { auditQuery } from '../tenant/auditQuery';
+import type {
+  ConsoleOpened, ConsoleSession, GuestType, LiveSnapshot, RrdSeries, TenantStats, VmAction, VmDetails, VmFilters, VmPage, VmTask,
+} from './vmTypes';
+
+import type { Connectivity, ImportResult, ProbedCertificate, Server, ServerInput, ServerMetrics } from './serverTypes';
+
+const serverPath = (serverId: string) => `/api/servers/${encodeURIComponent(serverId)}`;
+
+const vmPath = (serverId: string, type: GuestType, vmid: number) =>
+  `/api/servers/${encodeURIComponent(serverId)}/vms/${type}/${vmid}`;
 
 const tenantPath = (tenantId: string) => `/api/tenants/${encodeURIComponent(tenantId)}`;
 
@@ -60,6 +70,40 @@ export function nexusApi(client: ApiClient) {
         client.get<AuditPage>(`${tenantPath(tenantId)}/audit`, { query: { ...auditQuery(filters), before, limit } }),
       csv: (tenantId: string, filters: AuditFilters) =>
         client.blob(`${tenantPath(tenantId)}/audit.csv`, { query: auditQuery(filters) }),
+    },
+    vms: {
+      page: (tenantId: string | null, filters: VmFilters, page: number, pageSize: number) =>
+        client.get<VmPage>(tenantId ? `${tenantPath(tenantId)}/vms` : '/api/vms', { query: { ...filters, page, pageSize } }),
+      get: (serverId: string, type: GuestType, vmid: number) => client.get<VmDetails>(vmPath(serverId, type, vmid)),
+      act: (serverId: string, type: GuestType, vmid: number, action: VmAction) =>
+        client.post<VmTask>(`${vmPath(serverId, type, vmid)}/actions/${action}`),
+      tasks: (serverId: string, type: GuestType, vmid: number) => client.get<VmTask[]>(`${vmPath(serverId, type, vmid)}/tasks`),
+      rrd: (serverId: string, type: GuestType, vmid: number, timeframe: string) =>
+        client.get<RrdSeries>(`${vmPath(serverId, type, vmid)}/rrd`, { query: { timeframe } }),
+    },
+    servers: {
+      list: (tenantId: string) => client.get<Server[]>(`${tenantPath(tenantId)}/servers`),
+      create: (tenantId: string, server: ServerInput) => client.post<Server>(`${tenantPath(tenantId)}/servers`, server),
+      update: (serverId: string, patch: ServerInput) => client.patch<Server>(serverPath(serverId), patch),
+      remove: (serverId: string) => client.delete(serverPath(serverId)),
+      probe: (tenantId: string, host: string, port: number) =>
+        client.post<ProbedCertificate>('/api/servers/probe-certificate', { host, port, tenantId }),
+      test: (serverId: string) => client.post<Connectivity>(`${serverPath(serverId)}/test`),
+      importCsv: (tenantId: string, file: Blob) =>
+        client.post<ImportResult>(`${tenantPath(tenantId)}/servers/import`, file, { contentType: 'text/csv' }),
+      metrics: (serverId: string, range: string) => client.get<ServerMetrics>(`${serverPath(serverId)}/metrics`, { query: { range } }),
+    },
+    stats: {
+      tenant: (tenantId: string) => client.get<TenantStats>(`${tenantPath(tenantId)}/stats`),
+    },
+    live: {
+      snapshot: (tenantId: string) => client.get<LiveSnapshot>(`${tenantPath(tenantId)}/live`),
+    },
+    consoles: {
+      open: (serverId: string, type: GuestType, vmid: number, viewOnly: boolean) =>
+        client.post<ConsoleOpened>('/api/consoles', { serverId, type, vmid, viewOnly }),
+      list: (tenantId: string) => client.get<ConsoleSession[]>(`${tenantPath(tenantId)}/consoles`),
+      kill: (sessionId: string) => client.delete(`/api/consoles/${encodeURIComponent(sessionId)}`),
     },
   };
 }

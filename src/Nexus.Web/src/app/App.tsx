@@ -20,6 +20,13 @@ const MembersPage = lazy(() => import('../pages/tenant/MembersPage'));
 const VmGrantsPage = lazy(() => import('../pages/tenant/VmGrantsPage'));
 const SettingsPage = lazy(() => import('../pages/tenant/SettingsPage'));
 const AuditPage = lazy(() => import('../pages/tenant/AuditPage'));
+const ServersPage = lazy(() => import('../pages/servers/ServersPage'));
+const AllVmsPage = lazy(() => import('../pages/vms/AllVmsPage'));
+const VmsPage = lazy(() => import('../pages/vms/VmsPage'));
+const VmDetailsPage = lazy(() => import('../pages/vms/VmDetailsPage'));
+// Its own chunk with noVNC: only those who open a console download it.
+const ConsolePage = lazy(() => import('../pages/vms/ConsolePage'));
+const ConsoleSessionsPage = lazy(() => import('../pages/vms/ConsoleSessionsPage'));
 
 function RouteError() {
   return <CrashNotice error={useRouteError()} onRetry={() => window.location.reload()} />;
@@ -61,6 +68,7 @@ const router = createBrowserRouter([
         children: [
           { index: true, element: <TenantSelectPage /> },
           { path: 'profile', element: page(<ProfilePage />) },
+          { path: 'vms', element: page(<AllVmsPage />) },
           { path: 'admin', element: <Navigate to="/admin/users" replace /> },
           { path: 'admin/users', element: page(<UsersPage />) },
           { path: 'admin/tenants', element: page(<TenantsAdminPage />) },
@@ -73,6 +81,11 @@ const router = createBrowserRouter([
               { path: 'vm-grants', element: page(<VmGrantsPage />) },
               { path: 'settings', element: page(<SettingsPage />) },
               { path: 'audit', element: page(<AuditPage />) },
+              { path: 'servers', element: page(<ServersPage />) },
+              { path: 'vms', element: page(<VmsPage />) },
+              { path: 'vms/:serverId/:type/:vmid', element: page(<VmDetailsPage />) },
+              { path: 'vms/:serverId/:type/:vmid/console', element: page(<ConsolePage />) },
+              { path: 'consoles', element: page(<ConsoleSessionsPage />) },
             ],
           },
           { path: '*', element: <NotFoundPage /> },

@@ -1,3 +1,4 @@
+import { useLiveStatus } from '../live/liveStatus';
 import { useEffect, useRef, useState } from 'react';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { messageOf } from '../api/problem';
@@ -36,12 +37,11 @@ function Shell() {
           <NavLink to="/" end>
             Tenants
           </NavLink>
+          <NavLink to="/vms">All VMs</NavLink>
           {user.globalRole === 'admin' && <NavLink to="/admin/users">Administration</NavLink>}
         </nav>
         <div className="header-tools">
-          <span className="live live-off" title="Live updates arrive with a later release">
-            <span className="live-dot" aria-hidden="true" /> Live: off
-          </span>
+          <LiveIndicator />
           <ThemeToggle />
           <UserMenu />
         </div>
@@ -146,5 +146,17 @@ function UserMenu() {
         </div>
       )}
     </div>
+  );
+}
+
+const liveWords = { off: 'off', connecting: 'connecting', live: 'on', reconnecting: 'reconnecting', offline: 'offline', revoked: 'no access' } as const;
+
+/** The open tenant's live-update connection, in words and as a coloured dot. */
+function LiveIndicator() {
+  const status = useLiveStatus();
+  return (
+    <span className={`live live-${status}`} role="status" aria-label={`Live updates: ${liveWords[status]}`}>
+      <span className="live-dot" aria-hidden="true" /> Live: {liveWords[status]}
+    </span>
   );
 }

@@ -20,6 +20,12 @@ describe('tenant abilities (PermissionPolicy in the UI)', () => {
     }
   });
 
+  it('Managers_add_and_edit_servers_only_admins_delete_them_viewers_neither', () => {
+    expect(tenantAbilities(user('user', 'manager'), 't')).toMatchObject({ manageServers: true, deleteServers: false });
+    expect(tenantAbilities(user('user', 'viewer'), 't')).toMatchObject({ manageServers: false, deleteServers: false });
+    expect(tenantAbilities(user('user', 'admin'), 't')).toMatchObject({ manageServers: true, deleteServers: true });
+  });
+
   it('Global_admin_may_do_everything_without_being_a_member', () => {
     expect(tenantAbilities(user('admin'), 't')).toMatchObject({ role: null, manageMembers: true, manageTenant: true, changeOperatorLimits: true });
   });

@@ -8,6 +8,9 @@ export interface TenantAbilities {
   manageVmGrants: boolean;
   manageSettings: boolean;
   viewAudit: boolean;
+  /** Add, edit, test servers: managers and up. */
+  manageServers: boolean;
+  deleteServers: boolean;
   /** Rename, (de)activate, delete the tenant itself: global admins only. */
   manageTenant: boolean;
   /** The operator's limits (server quota, console sessions): global admins only. */
@@ -22,6 +25,8 @@ export function tenantAbilities(user: Me, tenantId: string): TenantAbilities {
     role,
     isGlobalAdmin,
     manageMembers: tenantAdmin,
+    manageServers: tenantAdmin || role === 'manager',
+    deleteServers: tenantAdmin,
     manageVmGrants: tenantAdmin,
     manageSettings: tenantAdmin,
     viewAudit: tenantAdmin,

@@ -7,6 +7,7 @@ import { useBranding } from '../../app/branding';
 import { api } from '../../app/services';
 import { tenantAbilities, type TenantAbilities } from '../../auth/permissions';
 import { useUser } from '../../auth/useSession';
+import { useTenantLive, type TenantLive } from '../../live/useTenantLive';
 import { ErrorNotice } from '../../ui/ErrorNotice';
 import { NotFoundPage } from '../NotFoundPage';
 
@@ -14,6 +15,8 @@ export interface TenantContext {
   tenant: Tenant;
   settings: TenantSettings | undefined;
   can: TenantAbilities;
+  /** The tenant's live state (snapshot + events), shared by its pages over one hub connection. */
+  live: TenantLive;
 }
 
 export function useTenant(): TenantContext {
@@ -39,6 +42,7 @@ export default function TenantLayout() {
     queryFn: () => api.settings.get(tenantId),
     enabled: tenant.isSuccess,
   });
+  const live = useTenantLive(tenant.isSuccess ? tenantId : null);
 
   const name = tenant.data?.name;
   const s = settings.data;
@@ -62,13 +66,16 @@ export default function TenantLayout() {
     return tenant.error instanceof ApiError && tenant.error.status === 404 ? <NotFoundPage /> : <ErrorNotice error={tenant.error} />;
   }
   const can = tenantAbilities(user, tenantId);
-  const context: TenantContext = { tenant: tenant.data, settings: settings.data, can };
+  const context: TenantContext = { tenant: tenant.data, settings: settings.data, can, live };
   return (
     <div className="tenant">
       <nav aria-label="Tenant" className="tenant-nav">
         <NavLink to="" end>
           Overview
         </NavLink>
+        <NavLink to="vms">Virtual machines</NavLink>
+        <NavLink to="servers">Servers</NavLink>
+        <NavLink to="consoles">Consoles</NavLink>
         {can.manageMembers && <NavLink to="members">Members</NavLink>}
         {can.manageVmGrants && <NavLink to="vm-grants">VM grants</NavLink>}
         {can.manageSettings && <NavLink to="settings">Settings</NavLink>}

@@ -13,9 +13,11 @@ export default function TenantOverviewPage() {
         <dt>Status</dt>
         <dd>{tenant.isActive ? 'active' : 'inactive'}</dd>
       </dl>
-      <div className="card placeholder">
+      <div className="card">
         <h2>Servers and virtual machines</h2>
-        <p className="muted">The tenant's Proxmox servers and their VMs will appear here.</p>
+        <p>
+          <Link to="vms">Virtual machines</Link> · <Link to="servers">Servers</Link> · <Link to="consoles">Console sessions</Link>
+        </p>
       </div>
       {can.manageTenant && (
         <p>

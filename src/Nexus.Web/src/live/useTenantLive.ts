@@ -1,0 +1,140 @@
+import { HubConnectionBuilder, HubConnectionState, LogLevel, type HubConnection } from '@microsoft/signalr';
+import { useEffect, useState } from 'react';
+import type { LiveEvent } from '../api/vmTypes';
+import { api, session } from '../app/services';
+import { LiveMirror, type LiveState } from './liveMirror';
+import { liveStatus } from './liveStatus';
+
+export type LiveConnection = 'connecting' | 'live' | 'reconnecting' | 'offline' | 'revoked';
+
+export interface TenantLive {
+  state: LiveState | null;
+  connection: LiveConnection;
+}
+
+/**
+ * A tenant's live state: joins the tenant on /hubs/live, loads the snapshot, applies the versioned events through
+ * LiveMirror, and reloads the snapshot on a gap, an access change or a reconnect (src/Nexus.Host/Live/README.md).
+ */
+export function useTenantLive(tenantId: string | null): TenantLive {
+  const [live, setLive] = useState<TenantLive>({ state: null, connection: 'connecting' });
+
+  useEffect(() => {
+    if (!tenantId) {
+      return;
+    }
+    let stopped = false;
+    let loading = false;
+    let again = false;
+    const mirror = new LiveMirror();
+    const publish = (connection?: LiveConnection) => {
+      if (stopped) {
+        return;
+      }
+      if (connection) {
+        liveStatus.set(connection);
+      }
+      setLive((previous) => ({ state: mirror.state, connection: connection ?? previous.connection }));
+    };
+    liveStatus.set('connecting');
+
+    const connection: HubConnection = new HubConnectionBuilder()
+      .withUrl('/hubs/live', {
+        // Browsers cannot set headers on a WebSocket: SignalR sends this as access_token, re-read on every (re)connect.
+        accessTokenFactory: async () => {
+          if (!session.accessToken) {
+            await session.refresh();
+          }
+          return session.accessToken ?? '';
+        },
+      })
+      .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => Math.min(10_000, 500 * 2 ** ctx.previousRetryCount) })
+      .configureLogging(LogLevel.None)
+      .build();
+
+    // One snapshot load at a time; a resync asked for while loading loads once more afterwards.
+    const resync = async () => {
+      if (loading) {
+        again = true;
+        return;
+      }
+      loading = true;
+      try {
+        do {
+          again = false;
+          mirror.invalidate();
+          const snapshot = await api.live.snapshot(tenantId);
+          if (stopped) {
+            return;
+          }
+          if (mirror.loadSnapshot(snapshot) === 'resync') {
+            again = true;
+          }
+          publish('live');
+        } while (again && !stopped);
+      } catch {
+        publish('offline');
+      } finally {
+        loading = false;
+      }
+    };
+
+    connection.on('event', (event: LiveEvent) => {
+      if (event.tenantId !== tenantId) {
+        return;
+      }
+      const outcome = mirror.receive(event);
+      if (outcome === 'applied') {
+        publish();
+      } else if (outcome === 'resync') {
+        void resync();
+      }
+    });
+    connection.on('accessRevoked', (message: { tenantId: string }) => {
+      if (message.tenantId === tenantId) {
+        mirror.invalidate();
+        publish('revoked');
+      }
+    });
+    connection.onreconnecting(() => {
+      mirror.invalidate();
+      publish('reconnecting');
+    });
+    connection.onreconnected(async () => {
+      try {
+        await connection.invoke('JoinTenant', tenantId);
+        await resync();
+      } catch {
+        publish('offline');
+      }
+    });
+    connection.onclose(() => publish('offline'));
+
+    const start = async () => {
+      try {
+        await connection.start();
+        if (stopped) {
+          return;
+        }
+        // Join first, then the snapshot: an event between the two is in one or in the buffer.
+        await connection.invoke('JoinTenant', tenantId);
+        await resync();
+      } catch {
+        if (!stopped) {
+          publish('offline');
+          // The first connect is not covered by automatic reconnect.
+          setTimeout(() => !stopped && connection.state === HubConnectionState.Disconnected && void start(), 3_000);
+        }
+      }
+    };
+    void start();
+
+    return () => {
+      stopped = true;
+      liveStatus.set('off');
+      void connection.stop();
+    };
+  }, [tenantId]);
+
+  return tenantId ? live : { state: null, connection: 'offline' };
+}

@@ -1,0 +1,19 @@
+/** A line chart in plain SVG: a few hundred points need no chart library. */
+export function Sparkline({ label, values, max }: { label: string; values: (number | null)[]; max?: number }) {
+  const points = values.map((v, i) => [i, v] as const).filter((p): p is readonly [number, number] => p[1] !== null);
+  const top = max ?? Math.max(1, ...points.map((p) => p[1]));
+  const width = Math.max(1, values.length - 1);
+  const line = points.map(([x, y]) => `${((x / width) * 100).toFixed(2)},${(100 - (y / top) * 100).toFixed(2)}`).join(' ');
+  const last = points.at(-1)?.[1];
+  return (
+    <figure className="card">
+      <figcaption>
+        {label}
+        {last !== undefined && <span className="muted"> · now {last.toFixed(1)}</span>}
+      </figcaption>
+      <svg className="chart" viewBox="0 0 100 100" preserveAspectRatio="none" role="img" aria-label={label}>
+        <polyline points={line} />
+      </svg>
+    </figure>
+  );
+}
