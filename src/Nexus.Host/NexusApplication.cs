@@ -42,9 +42,12 @@ internal static class NexusApplication
 
         builder.Services.AddProblemDetails();
         builder.Services.AddNexusHealth();
+        builder.Services.AddNexusForwardedHeaders(builder.Configuration);
         builder.Services.AddNexusApi(builder.Configuration);
 
         var app = builder.Build();
+        // First: every later middleware (throttling, audit, the console origin check) sees the real client.
+        app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseStaticFiles(new StaticFileOptions { OnPrepareResponse = WebClientCaching });

@@ -8,8 +8,8 @@ internal sealed record ClientInfo(IPAddress? IpAddress, string? UserAgent)
     private const int MaxUserAgent = 256;
 
     /// <summary>
-    /// The connection's remote address; forwarded headers are honoured only once the deployment configures
-    /// its trusted proxies, so a client cannot forge its logged address.
+    /// The connection's remote address, as rewritten from forwarded headers sent by a trusted proxy only
+    /// (<see cref="NetworkOptions"/>), so a client cannot forge its logged address.
     /// </summary>
     public static ClientInfo From(HttpContext context)
     {
