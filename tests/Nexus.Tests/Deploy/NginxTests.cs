@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
@@ -13,8 +14,8 @@ namespace Nexus.Tests.Deploy;
 
 /// <summary>
 /// The checked-in load-balancer configuration (deploy/nginx/nexus.conf), run by the real nginx in front of three
-/// silos on one database, as an operator deploys it: HTTPS with HTTP/2, requests spread over the silos, tokens valid
-/// on every silo, WebSockets upgraded, and no query string in the access log.
+/// silos on one database, as an operator deploys it: HTTPS with HTTP/2, requests and live-hub sockets spread over the
+/// silos with no affinity, tokens valid on every silo, WebSockets upgraded, and no query string in the access log.
 /// </summary>
 public sealed class NginxTests(NginxFront front) : IClassFixture<NginxFront>
 {
@@ -40,7 +41,7 @@ public sealed class NginxTests(NginxFront front) : IClassFixture<NginxFront>
         var log = await File.ReadAllTextAsync(front.AccessLog);
         var meUpstreams = log.Split('\n')
             .Where(line => line.Contains("\"GET /api/me HTTP/", StringComparison.Ordinal) && line.Contains("\" 200 ", StringComparison.Ordinal))
-            .Select(line => line[(line.IndexOf("upstream=", StringComparison.Ordinal) + "upstream=".Length)..].Split(' ')[0])
+            .Select(Upstream)
             .ToList();
         Assert.True(meUpstreams.Count >= 6, $"expected six /api/me lines in the access log:\n{log}");
         Assert.True(meUpstreams.Distinct().Count() >= 2, $"every /api/me went to one silo:\n{log}");
@@ -50,40 +51,69 @@ public sealed class NginxTests(NginxFront front) : IClassFixture<NginxFront>
     }
 
     [Fact]
-    public async Task A_live_hub_client_behind_nginx_receives_an_event_caused_through_another_request()
+    public async Task Live_hub_clients_spread_over_the_silos_without_affinity_each_receive_an_event_caused_through_another_request()
     {
         using var http = front.Client(HttpVersion.Version11);
         var admin = await ApiClient.SignInAsync(http, NginxFront.AdminEmail, NginxFront.AdminPassword);
         var tenant = (await admin.CallAsync(HttpMethod.Post, "/api/tenants", new { name = "Edge " + Guid.NewGuid().ToString("N")[..6] }, HttpStatusCode.Created))
             .GetProperty("id").GetGuid();
 
-        // As the browser connects: negotiate, then a WebSocket carrying the token as access_token in the query.
-        var events = new System.Collections.Concurrent.ConcurrentQueue<JsonElement>();
-        await using var hub = new HubConnectionBuilder()
-            .WithUrl($"https://127.0.0.1:{front.HttpsPort}/hubs/live?access_token={Uri.EscapeDataString(admin.AccessToken!)}", options =>
+        // As the browser connects: no negotiate step, straight to a WebSocket carrying the token as access_token in
+        // the query. Held open together, least_conn puts each on another silo.
+        var hubs = new List<(HubConnection Connection, ConcurrentQueue<JsonElement> Events)>();
+        try
+        {
+            for (var i = 0; i < NginxFront.SiloCount; i++)
             {
-                options.Transports = HttpTransportType.WebSockets;
-                options.HttpMessageHandlerFactory = _ => front.Handler();
-                options.WebSocketConfiguration = socket => socket.RemoteCertificateValidationCallback = (_, certificate, _, _) => front.IsOurs(certificate);
-            })
-            .Build();
-        hub.On<JsonElement>("event", events.Enqueue);
-        await hub.StartAsync();
-        await hub.InvokeAsync("JoinTenant", tenant);
+                var events = new ConcurrentQueue<JsonElement>();
+                var hub = new HubConnectionBuilder()
+                    .WithUrl($"https://127.0.0.1:{front.HttpsPort}/hubs/live?access_token={Uri.EscapeDataString(admin.AccessToken!)}", options =>
+                    {
+                        options.SkipNegotiation = true;
+                        options.Transports = HttpTransportType.WebSockets;
+                        options.WebSocketConfiguration = socket => socket.RemoteCertificateValidationCallback = (_, certificate, _, _) => front.IsOurs(certificate);
+                    })
+                    .Build();
+                hubs.Add((hub, events));
+                hub.On<JsonElement>("event", events.Enqueue);
+                await hub.StartAsync();
+                await hub.InvokeAsync("JoinTenant", tenant);
+            }
 
-        // The change goes through nginx as its own request (any silo); the event reaches the hub's silo.
-        await admin.CallAsync(HttpMethod.Patch, $"/api/tenants/{tenant}", new { isActive = false });
-        await Eventually.TrueAsync(
-            () => events.Any(e => e.GetProperty("tenantId").GetGuid() == tenant && e.GetProperty("type").GetString() == "accessChanged"),
-            TimeSpan.FromSeconds(10), "the hub client behind nginx receives accessChanged");
+            // The change goes through nginx as its own request (any silo); the event reaches every hub's silo.
+            await admin.CallAsync(HttpMethod.Patch, $"/api/tenants/{tenant}", new { isActive = false });
+            for (var i = 0; i < hubs.Count; i++)
+            {
+                var events = hubs[i].Events;
+                await Eventually.TrueAsync(
+                    () => events.Any(e => e.GetProperty("tenantId").GetGuid() == tenant && e.GetProperty("type").GetString() == "accessChanged"),
+                    TimeSpan.FromSeconds(10), $"hub client {i + 1} behind nginx receives accessChanged");
+            }
+        }
+        finally
+        {
+            foreach (var (connection, _) in hubs)
+            {
+                await connection.DisposeAsync();
+            }
+        }
 
         // nginx logs an upgraded request when its socket closes.
-        await hub.StopAsync();
-        var log = "";
-        await Eventually.TrueAsync(() => (log = File.ReadAllText(front.AccessLog)).Contains("\"GET /hubs/live HTTP/1.1\" 101", StringComparison.Ordinal),
-            TimeSpan.FromSeconds(5), "the upgraded request is in the access log");
+        List<string> hubLines = [];
+        await Eventually.TrueAsync(() => (hubLines = HubLines(File.ReadAllText(front.AccessLog))).Count >= NginxFront.SiloCount,
+            TimeSpan.FromSeconds(5), $"the {NginxFront.SiloCount} upgraded requests are in the access log");
+        var log = File.ReadAllText(front.AccessLog);
+        Assert.DoesNotContain("/hubs/live/negotiate", log, StringComparison.Ordinal);
+        var silos = hubLines.Select(Upstream).Distinct().ToList();
+        Assert.True(silos.Count == NginxFront.SiloCount, $"the hub sockets landed on {silos.Count} silo(s), expected one each on {NginxFront.SiloCount}:\n{log}");
         Assert.DoesNotContain(admin.AccessToken!, log, StringComparison.Ordinal);
     }
+
+    private static string Upstream(string logLine) =>
+        logLine[(logLine.IndexOf("upstream=", StringComparison.Ordinal) + "upstream=".Length)..].Split(' ')[0];
+
+    private static List<string> HubLines(string log) =>
+        [.. log.Split('\n').Where(line => line.Contains("\"GET /hubs/live HTTP/1.1\" 101 ", StringComparison.Ordinal))];
 
     [Fact]
     public async Task Plain_http_is_redirected_to_https()
@@ -101,6 +131,7 @@ public sealed class NginxFront : IAsyncLifetime
     private const string Nginx = "/usr/sbin/nginx";
     public const string AdminEmail = "ops@nexus.test";
     public const string AdminPassword = "ops-password-1";
+    public const int SiloCount = 3;
 
     private readonly DatabaseFixture _database = new();
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "nexus-nginx-" + Guid.NewGuid().ToString("N")[..8]);
@@ -136,7 +167,7 @@ public sealed class NginxFront : IAsyncLifetime
         var credentialKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         var clusterId = "nginx-" + Guid.NewGuid().ToString("N")[..8];
         var webPorts = new List<int>();
-        for (var i = 0; i < 3; i++)
+        for (var i = 0; i < SiloCount; i++)
         {
             var webPort = FreePort.Next();
             webPorts.Add(webPort);
@@ -160,7 +191,7 @@ public sealed class NginxFront : IAsyncLifetime
                 await WaitReadyAsync(_silos[0], webPort);
             }
         }
-        for (var i = 1; i < 3; i++)
+        for (var i = 1; i < SiloCount; i++)
         {
             await WaitReadyAsync(_silos[i], webPorts[i]);
         }

@@ -1,4 +1,4 @@
-import { HubConnectionBuilder, HubConnectionState, LogLevel, type HubConnection } from '@microsoft/signalr';
+import { HttpTransportType, HubConnectionBuilder, HubConnectionState, LogLevel, type HubConnection } from '@microsoft/signalr';
 import { useEffect, useState } from 'react';
 import type { LiveEvent } from '../api/vmTypes';
 import { api, session } from '../app/services';
@@ -40,6 +40,11 @@ export function useTenantLive(tenantId: string | null): TenantLive {
 
     const connection: HubConnection = new HubConnectionBuilder()
       .withUrl('/hubs/live', {
+        // WebSocket straight away, no negotiate step: a negotiated connection id lives only on the silo that issued
+        // it, so the socket would have to reach that same silo. One request per connection needs no stickiness at the
+        // load balancer (deploy/README.md).
+        skipNegotiation: true,
+        transport: HttpTransportType.WebSockets,
         // Browsers cannot set headers on a WebSocket: SignalR sends this as access_token, re-read on every (re)connect.
         accessTokenFactory: async () => {
           if (!session.accessToken) {
