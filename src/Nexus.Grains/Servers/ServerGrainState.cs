@@ -34,13 +34,21 @@ internal sealed record PersistedTimeout(
     [property: Id(5)] long Samples,
     [property: Id(6)] long Timeouts,
     [property: Id(7)] DateTimeOffset? LastUpdate,
-    [property: Id(8)] double TimeoutMs)
+    [property: Id(8)] double TimeoutMs,
+    [property: Id(9)] double[]? RecentMs = null,
+    [property: Id(10)] double? CensoredMs = null)
 {
     public static List<PersistedTimeout> From(TimeoutBookSnapshot snapshot) =>
         snapshot.Entries.Select(e => new PersistedTimeout(e.Endpoint, e.RequestClass, e.State.SmoothedMs, e.State.VarianceMs,
-            e.State.BackoffExponent, e.State.Samples, e.State.Timeouts, e.State.LastUpdate, e.State.TimeoutMs)).ToList();
+            e.State.BackoffExponent, e.State.Samples, e.State.Timeouts, e.State.LastUpdate, e.State.TimeoutMs,
+            e.State.RecentMs?.ToArray(), e.State.CensoredMs)).ToList();
 
     public static TimeoutBookSnapshot ToSnapshot(IEnumerable<PersistedTimeout> entries) =>
         new(entries.Select(e => new TimeoutEntry(e.Endpoint, e.RequestClass,
-            new LatencyEstimatorSnapshot(e.SmoothedMs, e.VarianceMs, e.BackoffExponent, e.Samples, e.Timeouts, e.LastUpdate, e.TimeoutMs))).ToArray());
+            new LatencyEstimatorSnapshot(e.SmoothedMs, e.VarianceMs, e.BackoffExponent, e.Samples, e.Timeouts, e.LastUpdate, e.TimeoutMs)
+            {
+                // The tail estimate's window: without it a restarted grain would fall back to RFC 6298 alone.
+                RecentMs = e.RecentMs,
+                CensoredMs = e.CensoredMs,
+            })).ToArray());
 }

@@ -37,7 +37,7 @@ internal sealed class TimeoutScenario(bool quick, TextWriter log)
     [
         ("fixed 10 s (prototype)", _ => new TimeoutPolicy(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10)), false),
         ("learned (default policy)", TimeoutPolicy.For, false),
-        // Diagnostic only: the estimator without the policy's 2 s floor, to show what the floor costs and buys.
+        // Diagnostic only: the estimator with a 100 ms floor instead of the policy's, to show what the floor costs and buys.
         ("learned, 100 ms floor", c => TimeoutPolicy.For(c) with { Floor = TimeSpan.FromMilliseconds(100) }, true),
     ];
 

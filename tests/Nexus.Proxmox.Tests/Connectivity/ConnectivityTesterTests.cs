@@ -29,8 +29,9 @@ public sealed class ConnectivityTesterTests : PerTestSimulator
         Assert.Equal(200, report.HttpStatus);
         Assert.Equal(Cluster.Fingerprint(Cluster.Primary.Node), report.Certificate!.Fingerprint);
         Assert.Equal(2 + ConnectivityTester.ExtraSamples, report.LatencySamples);
-        // Loopback latency is far below the read floor, so the recommendation is the floor.
-        Assert.Equal(TimeoutPolicy.Read.Floor, report.RecommendedTimeout);
+        // Loopback latency is far below the read floor, so the recommendation is the floor — or a little above it when
+        // a sample on a loaded machine is slow; never below it, never anywhere near the prototype's 10 s.
+        Assert.InRange(report.RecommendedTimeout, TimeoutPolicy.Read.Floor, TimeSpan.FromSeconds(2));
         Assert.False(report.IsSecondary);
     }
 
