@@ -458,8 +458,10 @@ internal sealed class ConsoleSessionGrain(
     {
         try
         {
+            // Bounded: if the tenant's grain sits on a silo that just died, this session must not stall (and with it
+            // the lost-relay check) until membership declares the silo dead or the response timeout passes.
             await GrainFactory.GetGrain<ITenantGrain>(S.TenantId).Publish(
-                new ConsoleSessionChanged(SessionId, S.UserId, Vm, S.State, S.CloseCode, S.CloseReason));
+                new ConsoleSessionChanged(SessionId, S.UserId, Vm, S.State, S.CloseCode, S.CloseReason)).WaitAsync(TimeSpan.FromSeconds(2));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -22,6 +22,7 @@ internal static class ConsoleServices
         services.AddSingleton<PumpConnections>();
         services.AddSingleton<ConsolePumpAgent>();
         services.AddHostedService(sp => sp.GetRequiredService<ConsolePumpAgent>());
+        services.AddHostedService<RelayLostSweeper>();
         return services;
     }
 }
