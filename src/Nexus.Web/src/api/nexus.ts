@@ -6,7 +6,7 @@ import type {
 import type { AuditFilters } from '../tenant/auditQuery';
 import { auditQuery } from '../tenant/auditQuery';
 import type {
-  ConsoleOpened, ConsoleSession, GuestType, LiveSnapshot, RrdSeries, TenantStats, VmAction, VmDetails, VmFilters, VmPage, VmTask,
+  ConsoleOpened, ConsoleSession, GuestType, LiveSnapshot, RrdSeries, ServerStatus, TenantStats, VmAction, VmDetails, VmFilters, VmPage, VmTask,
 } from './vmTypes';
 
 import type { Connectivity, ImportResult, ProbedCertificate, Server, ServerInput, ServerMetrics } from './serverTypes';
@@ -91,6 +91,7 @@ export function nexusApi(client: ApiClient) {
       test: (serverId: string) => client.post<Connectivity>(`${serverPath(serverId)}/test`),
       importCsv: (tenantId: string, file: Blob) =>
         client.post<ImportResult>(`${tenantPath(tenantId)}/servers/import`, file, { contentType: 'text/csv' }),
+      status: (serverId: string) => client.get<ServerStatus>(`${serverPath(serverId)}/status`),
       metrics: (serverId: string, range: string) => client.get<ServerMetrics>(`${serverPath(serverId)}/metrics`, { query: { range } }),
     },
     stats: {

@@ -20,6 +20,8 @@ const MembersPage = lazy(() => import('../pages/tenant/MembersPage'));
 const VmGrantsPage = lazy(() => import('../pages/tenant/VmGrantsPage'));
 const SettingsPage = lazy(() => import('../pages/tenant/SettingsPage'));
 const AuditPage = lazy(() => import('../pages/tenant/AuditPage'));
+const MonitoringPage = lazy(() => import('../pages/monitoring/MonitoringPage'));
+const NotificationsPage = lazy(() => import('../pages/tenant/NotificationsPage'));
 const ServersPage = lazy(() => import('../pages/servers/ServersPage'));
 const AllVmsPage = lazy(() => import('../pages/vms/AllVmsPage'));
 const VmsPage = lazy(() => import('../pages/vms/VmsPage'));
@@ -82,6 +84,8 @@ const router = createBrowserRouter([
               { path: 'settings', element: page(<SettingsPage />) },
               { path: 'audit', element: page(<AuditPage />) },
               { path: 'servers', element: page(<ServersPage />) },
+              { path: 'monitoring', element: page(<MonitoringPage />) },
+              { path: 'notifications', element: page(<NotificationsPage />) },
               { path: 'vms', element: page(<VmsPage />) },
               { path: 'vms/:serverId/:type/:vmid', element: page(<VmDetailsPage />) },
               { path: 'vms/:serverId/:type/:vmid/console', element: page(<ConsolePage />) },

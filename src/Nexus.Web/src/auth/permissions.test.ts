@@ -30,6 +30,14 @@ describe('tenant abilities (PermissionPolicy in the UI)', () => {
     expect(tenantAbilities(user('admin'), 't')).toMatchObject({ role: null, manageMembers: true, manageTenant: true, changeOperatorLimits: true });
   });
 
+  it('Every_member_sees_monitoring_a_grant_only_user_does_not', () => {
+    for (const role of ['admin', 'manager', 'viewer'] as const) {
+      expect(tenantAbilities(user('user', role), 't').viewMonitoring).toBe(true);
+    }
+    expect(tenantAbilities(user('admin'), 't').viewMonitoring).toBe(true);
+    expect(tenantAbilities(user('user'), 't').viewMonitoring).toBe(false);
+  });
+
   it('Membership_of_another_tenant_gives_nothing_here', () => {
     expect(tenantAbilities(user('user', 'admin'), 'other')).toMatchObject({ role: null, manageMembers: false });
   });

@@ -8,6 +8,8 @@ export interface TenantAbilities {
   manageVmGrants: boolean;
   manageSettings: boolean;
   viewAudit: boolean;
+  /** Server status and metrics: tenant members (grant-only users see no server-level data). */
+  viewMonitoring: boolean;
   /** Add, edit, test servers: managers and up. */
   manageServers: boolean;
   deleteServers: boolean;
@@ -30,6 +32,7 @@ export function tenantAbilities(user: Me, tenantId: string): TenantAbilities {
     manageVmGrants: tenantAdmin,
     manageSettings: tenantAdmin,
     viewAudit: tenantAdmin,
+    viewMonitoring: isGlobalAdmin || role !== null,
     manageTenant: isGlobalAdmin,
     changeOperatorLimits: isGlobalAdmin,
   };

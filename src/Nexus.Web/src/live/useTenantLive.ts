@@ -1,5 +1,5 @@
 import { HttpTransportType, HubConnectionBuilder, HubConnectionState, LogLevel, type HubConnection } from '@microsoft/signalr';
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { LiveEvent } from '../api/vmTypes';
 import { api, session } from '../app/services';
 import { LiveMirror, type LiveState } from './liveMirror';
@@ -10,14 +10,28 @@ export type LiveConnection = 'connecting' | 'live' | 'reconnecting' | 'offline' 
 export interface TenantLive {
   state: LiveState | null;
   connection: LiveConnection;
+  /**
+   * Every event of the tenant as it arrives (alerts, audit appends: what the mirror does not hold). A resync may hand
+   * the same version over twice; listeners that act once per event keep the versions they have seen.
+   */
+  subscribe: (listener: LiveListener) => () => void;
 }
+
+export type LiveListener = (event: LiveEvent) => void;
 
 /**
  * A tenant's live state: joins the tenant on /hubs/live, loads the snapshot, applies the versioned events through
  * LiveMirror, and reloads the snapshot on a gap, an access change or a reconnect (src/Nexus.Host/Live/README.md).
  */
 export function useTenantLive(tenantId: string | null): TenantLive {
-  const [live, setLive] = useState<TenantLive>({ state: null, connection: 'connecting' });
+  const listeners = useRef(new Set<LiveListener>());
+  const subscribe = useCallback((listener: LiveListener) => {
+    listeners.current.add(listener);
+    return () => {
+      listeners.current.delete(listener);
+    };
+  }, []);
+  const [live, setLive] = useState<Omit<TenantLive, 'subscribe'>>({ state: null, connection: 'connecting' });
 
   useEffect(() => {
     if (!tenantId) {
@@ -88,6 +102,11 @@ export function useTenantLive(tenantId: string | null): TenantLive {
       if (event.tenantId !== tenantId) {
         return;
       }
+      if (event.type !== 'hidden') {
+        for (const listener of listeners.current) {
+          listener(event);
+        }
+      }
       const outcome = mirror.receive(event);
       if (outcome === 'applied') {
         publish();
@@ -141,5 +160,5 @@ export function useTenantLive(tenantId: string | null): TenantLive {
     };
   }, [tenantId]);
 
-  return tenantId ? live : { state: null, connection: 'offline' };
+  return tenantId ? { ...live, subscribe } : { state: null, connection: 'offline', subscribe };
 }

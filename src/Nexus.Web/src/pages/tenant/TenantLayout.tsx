@@ -1,5 +1,5 @@
-import { useQuery } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect } from 'react';
 import { NavLink, Outlet, useOutletContext, useParams } from 'react-router';
 import { ApiError } from '../../api/problem';
 import type { Tenant, TenantSettings } from '../../api/types';
@@ -7,6 +7,7 @@ import { useBranding } from '../../app/branding';
 import { api } from '../../app/services';
 import { tenantAbilities, type TenantAbilities } from '../../auth/permissions';
 import { useUser } from '../../auth/useSession';
+import { useAlertToasts } from '../../live/useAlertToasts';
 import { useTenantLive, type TenantLive } from '../../live/useTenantLive';
 import { ErrorNotice } from '../../ui/ErrorNotice';
 import { NotFoundPage } from '../NotFoundPage';
@@ -29,6 +30,7 @@ export const tenantKeys = {
   members: (id: string) => ['tenant', id, 'members'] as const,
   grants: (id: string) => ['tenant', id, 'vm-grants'] as const,
   audit: (id: string) => ['tenant', id, 'audit'] as const,
+  alerts: (id: string) => ['tenant', id, 'alerts'] as const,
 };
 
 /** A tenant's pages: loads the tenant and its settings, brands the whole UI with them, shows what the caller may open. */
@@ -43,6 +45,10 @@ export default function TenantLayout() {
     enabled: tenant.isSuccess,
   });
   const live = useTenantLive(tenant.isSuccess ? tenantId : null);
+  const queries = useQueryClient();
+  // Any tenant page toasts a server alert; the alert timeline reloads so it holds the new audit row.
+  const refreshAlerts = useCallback(() => void queries.invalidateQueries({ queryKey: tenantKeys.alerts(tenantId) }), [queries, tenantId]);
+  useAlertToasts(live, refreshAlerts);
 
   const name = tenant.data?.name;
   const s = settings.data;
@@ -75,11 +81,13 @@ export default function TenantLayout() {
         </NavLink>
         <NavLink to="vms">Virtual machines</NavLink>
         <NavLink to="servers">Servers</NavLink>
+        {can.viewMonitoring && <NavLink to="monitoring">Monitoring</NavLink>}
         <NavLink to="consoles">Consoles</NavLink>
         {can.manageMembers && <NavLink to="members">Members</NavLink>}
         {can.manageVmGrants && <NavLink to="vm-grants">VM grants</NavLink>}
         {can.manageSettings && <NavLink to="settings">Settings</NavLink>}
         {can.viewAudit && <NavLink to="audit">Audit log</NavLink>}
+        {can.viewAudit && <NavLink to="notifications">Notifications</NavLink>}
       </nav>
       <Outlet context={context} />
     </div>
