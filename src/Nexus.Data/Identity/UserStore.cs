@@ -49,23 +49,30 @@ public sealed class UserStore
     public async Task<IReadOnlyList<UserRecord>> ListAsync(DbSession session, string? search, int offset, int limit)
     {
         ArgumentNullException.ThrowIfNull(session);
-        var pattern = string.IsNullOrWhiteSpace(search) ? null : "%" + EscapeLike(search.Trim()) + "%";
         var rows = await session.Connection.QueryAsync<UserRow>(
             $"""
             SELECT {Columns} FROM nexus.users
-            WHERE @pattern::text IS NULL OR email ILIKE @pattern OR full_name ILIKE @pattern OR username ILIKE @pattern
+            WHERE {SearchFilter}
             ORDER BY lower(email)
             OFFSET @offset LIMIT @limit
             """,
-            new { pattern, offset, limit }, session.Transaction);
+            new { pattern = SearchPattern(search), offset, limit }, session.Transaction);
         return rows.Select(r => r.ToRecord()).ToList();
     }
 
-    public Task<int> CountAsync(DbSession session)
+    /// <summary>How many accounts visible to the caller match <paramref name="search"/> (all when null), as <see cref="ListAsync"/> filters them.</summary>
+    public Task<int> CountAsync(DbSession session, string? search = null)
     {
         ArgumentNullException.ThrowIfNull(session);
-        return session.Connection.ExecuteScalarAsync<int>("SELECT count(*)::int FROM nexus.users", transaction: session.Transaction);
+        return session.Connection.ExecuteScalarAsync<int>(
+            $"SELECT count(*)::int FROM nexus.users WHERE {SearchFilter}", new { pattern = SearchPattern(search) }, session.Transaction);
     }
+
+    private const string SearchFilter =
+        "@pattern::text IS NULL OR email ILIKE @pattern OR full_name ILIKE @pattern OR username ILIKE @pattern";
+
+    private static string? SearchPattern(string? search) =>
+        string.IsNullOrWhiteSpace(search) ? null : "%" + EscapeLike(search.Trim()) + "%";
 
     /// <summary>Whether an enabled global admin exists (bootstrap decides whether to create one).</summary>
     public Task<bool> AnyActiveAdminAsync(DbSession session)

@@ -67,7 +67,7 @@ internal static class UsersEndpoints
         var result = await database.AsUserAsync(caller.Id, async session =>
         {
             var items = await users.ListAsync(session, search, (page - 1) * PageSize, PageSize);
-            var total = await UserQueries.CountAsync(session, search);
+            var total = await users.CountAsync(session, search);
             return new UserPage(items.Select(UserDto.From).ToList(), total, page, PageSize);
         }, ct);
         return TypedResults.Ok(result);
