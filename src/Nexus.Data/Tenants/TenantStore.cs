@@ -38,6 +38,24 @@ public sealed class TenantStore
         return rows.ToList();
     }
 
+    /// <summary>
+    /// The tenants a user may be watching live: every tenant when <paramref name="everyTenant"/> (a global admin
+    /// sees them all), otherwise those they are a member of or hold a VM grant in.
+    /// </summary>
+    public async Task<IReadOnlyList<Guid>> ListIdsReachableByAsync(DbSession session, Guid userId, bool everyTenant)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var ids = await session.Connection.QueryAsync<Guid>(
+            everyTenant
+                ? "SELECT id FROM nexus.tenants"
+                : """
+                  SELECT tenant_id FROM nexus.tenant_memberships WHERE user_id = @userId
+                  UNION SELECT tenant_id FROM nexus.vm_grants WHERE user_id = @userId
+                  """,
+            new { userId }, session.Transaction);
+        return ids.ToList();
+    }
+
     public Task<TenantRecord?> FindAsync(DbSession session, Guid id)
     {
         ArgumentNullException.ThrowIfNull(session);

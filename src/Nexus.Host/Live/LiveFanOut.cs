@@ -17,7 +17,7 @@ namespace Nexus.Host.Live;
 /// </summary>
 internal sealed class LiveFanOut(IHubContext<LiveHub> hub, ILogger<LiveFanOut> logger)
 {
-    public void Deliver(TenantEvent e, LiveGroups groups, GrantedViewers granted)
+    public void Deliver(TenantEvent e, LiveGroups groups, LiveViewers index)
     {
         var clients = hub.Clients;
         switch (e.Body)
@@ -31,12 +31,15 @@ internal sealed class LiveFanOut(IHubContext<LiveHub> hub, ILogger<LiveFanOut> l
                 break;
             case VmStatesChanged states:
                 Send(clients.Groups(groups.WholeTenant), LiveEvent.From(e));
-                DeliverGrantedStates(e, states, groups, granted);
+                DeliverGrantedStates(e, states, groups, index);
                 break;
             case VmTaskUpdated task:
                 var full = LiveEvent.From(e);
                 Send(clients.Groups(groups.WholeTenant), full);
-                DeliverGrantedVm(e, task.Task.Vm, full, groups, granted);
+                DeliverGrantedVm(e, task.Task.Vm, full, groups, index);
+                break;
+            case ConsoleSessionChanged console:
+                DeliverConsoleSession(e, console, groups, index);
                 break;
             default:
                 // Server status, endpoints, metrics, alerts and tenant stats are the members' view of the tenant.
@@ -59,14 +62,14 @@ internal sealed class LiveFanOut(IHubContext<LiveHub> hub, ILogger<LiveFanOut> l
         }
     }
 
-    private void DeliverGrantedStates(TenantEvent e, VmStatesChanged states, LiveGroups groups, GrantedViewers granted)
+    private void DeliverGrantedStates(TenantEvent e, VmStatesChanged states, LiveGroups groups, LiveViewers index)
     {
         Dictionary<LiveViewer, (List<GuestState> Changed, List<VmAddress> Removed)>? hits = null;
-        if (granted.ByVm.Count > 0)
+        if (index.ByVm.Count > 0)
         {
             foreach (var guest in states.Changed)
             {
-                if (granted.ByVm.TryGetValue((guest.ServerId, guest.Type, guest.VmId), out var viewers))
+                if (index.ByVm.TryGetValue((guest.ServerId, guest.Type, guest.VmId), out var viewers))
                 {
                     foreach (var viewer in viewers)
                     {
@@ -76,7 +79,7 @@ internal sealed class LiveFanOut(IHubContext<LiveHub> hub, ILogger<LiveFanOut> l
             }
             foreach (var removed in states.Removed)
             {
-                if (granted.ByVm.TryGetValue(GrantedViewers.Key(removed), out var viewers))
+                if (index.ByVm.TryGetValue(LiveViewers.Key(removed), out var viewers))
                 {
                     foreach (var viewer in viewers)
                     {
@@ -99,9 +102,9 @@ internal sealed class LiveFanOut(IHubContext<LiveHub> hub, ILogger<LiveFanOut> l
         Send(hub.Clients.GroupExcept(groups.GrantedVms, served), LiveEvent.Hidden(e));
     }
 
-    private void DeliverGrantedVm(TenantEvent e, VmAddress vm, LiveEvent full, LiveGroups groups, GrantedViewers granted)
+    private void DeliverGrantedVm(TenantEvent e, VmAddress vm, LiveEvent full, LiveGroups groups, LiveViewers index)
     {
-        if (!granted.ByVm.TryGetValue(GrantedViewers.Key(vm), out var viewers))
+        if (!index.ByVm.TryGetValue(LiveViewers.Key(vm), out var viewers))
         {
             Send(hub.Clients.Group(groups.GrantedVms), LiveEvent.Hidden(e));
             return;
@@ -113,6 +116,22 @@ internal sealed class LiveFanOut(IHubContext<LiveHub> hub, ILogger<LiveFanOut> l
             served.AddRange(viewer.Connections);
         }
         Send(hub.Clients.GroupExcept(groups.GrantedVms, served), LiveEvent.Hidden(e));
+    }
+
+    // As the sessions API: tenant admins see every session, anyone else only their own.
+    private void DeliverConsoleSession(TenantEvent e, ConsoleSessionChanged console, LiveGroups groups, LiveViewers index)
+    {
+        Send(hub.Clients.Group(groups.Auditors), LiveEvent.From(e));
+        var hidden = LiveEvent.Hidden(e);
+        if (index.ByUser.TryGetValue(console.UserId, out var owner) && owner.Audience.Kind != LiveAudienceKind.Auditor)
+        {
+            Send(hub.Clients.Clients(owner.Connections), LiveEvent.From(e));
+            Send(hub.Clients.GroupExcept(groups.Members, owner.Connections), hidden);
+            Send(hub.Clients.GroupExcept(groups.GrantedVms, owner.Connections), hidden);
+            return;
+        }
+        Send(hub.Clients.Group(groups.Members), hidden);
+        Send(hub.Clients.Group(groups.GrantedVms), hidden);
     }
 
     private static (List<GuestState> Changed, List<VmAddress> Removed) Hit(

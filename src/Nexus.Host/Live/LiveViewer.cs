@@ -7,15 +7,17 @@ namespace Nexus.Host.Live;
 internal sealed record LiveViewer(Guid UserId, LiveAudience Audience, IReadOnlyList<string> Connections, string UserGroup);
 
 /// <summary>
-/// What the hot path needs about grant-only viewers, rebuilt whenever one joins, leaves or changes: which of them
-/// see a given VM. A lookup per changed VM, no database and no per-connection work.
+/// What the hot path needs about this silo's viewers of a tenant, rebuilt whenever one joins, leaves or changes:
+/// which grant-only viewers see a given VM, and each user's connections. A lookup per changed VM or per console
+/// session, no database and no per-connection work.
 /// </summary>
-internal sealed class GrantedViewers
+internal sealed class LiveViewers
 {
-    public static readonly GrantedViewers None = new([]);
+    public static readonly LiveViewers None = new([]);
 
-    public GrantedViewers(IEnumerable<LiveViewer> viewers)
+    public LiveViewers(IReadOnlyCollection<LiveViewer> viewers)
     {
+        ByUser = viewers.Where(v => v.Connections.Count > 0).ToFrozenDictionary(v => v.UserId);
         ByVm = viewers
             .Where(v => v.Audience.Kind == LiveAudienceKind.GrantedVms && v.Connections.Count > 0)
             .SelectMany(v => v.Audience.Vms.Select(vm => (Key: Key(vm), Viewer: v)))
@@ -24,6 +26,8 @@ internal sealed class GrantedViewers
     }
 
     public FrozenDictionary<(Guid ServerId, string GuestType, int VmId), LiveViewer[]> ByVm { get; }
+
+    public FrozenDictionary<Guid, LiveViewer> ByUser { get; }
 
     public static (Guid, string, int) Key(VmAddress vm) => (vm.ServerId, vm.GuestType, vm.VmId);
 }

@@ -25,7 +25,7 @@ internal sealed class TenantFeed
     private readonly LiveAccessLoader _loader;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
-    private volatile GrantedViewers _granted = GrantedViewers.None;
+    private volatile LiveViewers _index = LiveViewers.None;
     private long _accessEpoch;
     private int _overflowed;
     private Task _pump = Task.CompletedTask;
@@ -92,7 +92,7 @@ internal sealed class TenantFeed
             }
             await AddToGroupsAsync(connectionId, audience.Kind, userId);
             _viewers[userId] = new LiveViewer(userId, audience, connections.Contains(connectionId) ? connections : [.. connections, connectionId], Groups.User(userId));
-            _granted = new GrantedViewers(_viewers.Values);
+            _index = new LiveViewers(_viewers.Values);
             return true;
         }
         finally
@@ -120,7 +120,7 @@ internal sealed class TenantFeed
             {
                 _viewers[userId] = viewer with { Connections = rest };
             }
-            _granted = new GrantedViewers(_viewers.Values);
+            _index = new LiveViewers(_viewers.Values);
         }
         finally
         {
@@ -146,7 +146,7 @@ internal sealed class TenantFeed
                 }
                 else
                 {
-                    _fanOut.Deliver(e, Groups, _granted);
+                    _fanOut.Deliver(e, Groups, _index);
                 }
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -196,7 +196,7 @@ internal sealed class TenantFeed
                     _fanOut.SendTo(viewer.Connections, LiveMethods.Event, LiveEvent.AccessChanged(e));
                 }
             }
-            _granted = new GrantedViewers(_viewers.Values);
+            _index = new LiveViewers(_viewers.Values);
         }
         finally
         {

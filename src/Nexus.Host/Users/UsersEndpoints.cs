@@ -6,6 +6,7 @@ using Nexus.Data.Identity;
 using Nexus.Grains.Authorization;
 using Nexus.Host.Audit;
 using Nexus.Host.Identity;
+using Nexus.Host.Live;
 using Nexus.Host.Web;
 
 namespace Nexus.Host.Users;
@@ -151,6 +152,8 @@ internal static class UsersEndpoints
         if (updated.Disabled)
         {
             await signIn.RevokeAllAsync(id, ct);
+            // Their open live views end now, not when their access token expires.
+            LiveNotices.AccessChanged(context, await LiveNotices.TenantsWatchableByAsync(context, id, updated.GlobalRole == GlobalRole.Admin, ct), id);
         }
         return TypedResults.Ok(UserDto.From(updated));
     }
@@ -170,6 +173,7 @@ internal static class UsersEndpoints
         {
             return Problems.Conflict("You cannot demote yourself.");
         }
+        var changed = false;
         var updated = await database.AsUserAsync(caller.Id, async session =>
         {
             var user = await users.FindByIdAsync(session, id);
@@ -179,13 +183,23 @@ internal static class UsersEndpoints
             }
             if (user.GlobalRole != role)
             {
+                changed = true;
                 await users.SetGlobalRoleAsync(session, id, role);
                 await audit.WriteAsync(session, AuditEntries.Create(null, caller.Id, AuditActions.UserRoleChanged, AuditTargets.User,
                     id.ToString(), user.Email, AuditOutcome.Success, new { from = user.GlobalRole, to = role }, ClientInfo.From(context)));
             }
             return await users.FindByIdAsync(session, id);
         }, ct);
-        return updated is null ? Problems.NotFound("The user") : TypedResults.Ok(UserDto.From(updated));
+        if (updated is null)
+        {
+            return Problems.NotFound("The user");
+        }
+        if (changed)
+        {
+            // Either side of the change is a global admin, who may watch any tenant.
+            LiveNotices.AccessChanged(context, await LiveNotices.TenantsWatchableByAsync(context, id, isGlobalAdmin: true, ct), id);
+        }
+        return TypedResults.Ok(UserDto.From(updated));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
@@ -199,6 +213,7 @@ internal static class UsersEndpoints
         {
             return Problems.Conflict("You cannot delete your own account.");
         }
+        IReadOnlyList<Guid> watched = [];
         var deleted = await database.AsUserAsync(caller.Id, async session =>
         {
             var user = await users.FindByIdAsync(session, id);
@@ -206,11 +221,17 @@ internal static class UsersEndpoints
             {
                 return false;
             }
+            watched = await LiveNotices.TenantsWatchableByAsync(context, id, user.GlobalRole == GlobalRole.Admin, ct);
             // Written before the delete: the row then keeps the actor and target by id, address and name.
             await audit.WriteAsync(session, AuditEntries.Create(null, caller.Id, AuditActions.UserDeleted, AuditTargets.User,
                 id.ToString(), user.Email, AuditOutcome.Success, null, ClientInfo.From(context)));
             return await users.DeleteAsync(session, id);
         }, ct);
-        return deleted ? TypedResults.NoContent() : Problems.NotFound("The user");
+        if (!deleted)
+        {
+            return Problems.NotFound("The user");
+        }
+        LiveNotices.AccessChanged(context, watched, id);
+        return TypedResults.NoContent();
     }
 }

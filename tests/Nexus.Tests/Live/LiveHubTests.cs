@@ -187,6 +187,65 @@ public sealed class LiveHubTests(LiveHubTests.World world) : IClassFixture<LiveH
     }
 
     [Fact]
+    public async Task A_user_disabled_while_connected_stops_receiving_at_once()
+    {
+        var tenant = await Live.NewTenantAsync("Disabled");
+        await Live.AddServerAsync(tenant);
+        var disabled = await Live.NewUserAsync("disabled");
+        await Live.AddMemberAsync(tenant, disabled.UserId, "viewer");
+        await using var admin = await LiveClient.ConnectAsync(Live.Host.BaseAddress, Live.Admin.AccessToken!);
+        await using var client = await LiveClient.ConnectAsync(Live.Host.BaseAddress, disabled.AccessToken!);
+        await admin.JoinAsync(tenant);
+        await client.JoinAsync(tenant);
+
+        await Live.Admin.CallAsync(HttpMethod.Patch, $"/api/users/{disabled.UserId}", new { disabled = true });
+
+        // Not when the access token expires (up to 15 minutes later): the very next event of the tenant.
+        await Eventually.TrueAsync(() => client.Revocations.Count == 1, TimeSpan.FromSeconds(5), "the disabled user's live access is revoked");
+        var revokedAt = client.Revocations[0].GetProperty("version").GetInt64();
+        var guest = Live.Guest(GuestRunState.Running);
+        Live.SetOutside(guest.Vmid, "stopped");
+        await admin.WaitForAsync(e => LiveClient.Reports(e, guest.Vmid, "stopped"), PollBudget, "the admin still sees changes");
+        Assert.DoesNotContain(client.Events, e => e.GetProperty("version").GetInt64() >= revokedAt);
+        Assert.Empty(admin.Revocations);
+    }
+
+    [Fact]
+    public async Task Console_session_changes_reach_tenant_admins_and_the_sessions_owner_but_other_members_see_only_the_version()
+    {
+        var tenant = await Live.NewTenantAsync("Consoles");
+        var serverId = await Live.AddServerAsync(tenant);
+        var owner = await Live.NewUserAsync("console-owner");
+        var colleague = await Live.NewUserAsync("console-colleague");
+        var tenantAdmin = await Live.NewUserAsync("console-admin");
+        await Live.AddMemberAsync(tenant, owner.UserId, "manager");
+        await Live.AddMemberAsync(tenant, colleague.UserId, "manager");
+        await Live.AddMemberAsync(tenant, tenantAdmin.UserId, "admin");
+        await using var ownerClient = await LiveClient.ConnectAsync(Live.Host.BaseAddress, owner.AccessToken!);
+        await using var colleagueClient = await LiveClient.ConnectAsync(Live.Host.BaseAddress, colleague.AccessToken!);
+        await using var adminClient = await LiveClient.ConnectAsync(Live.Host.BaseAddress, tenantAdmin.AccessToken!);
+        foreach (var client in new[] { ownerClient, colleagueClient, adminClient })
+        {
+            await client.JoinAsync(tenant);
+        }
+
+        var sessionId = Guid.NewGuid();
+        var published = await Live.Host.Grains.GetGrain<Nexus.Contracts.Tenants.ITenantGrain>(tenant).Publish(new ConsoleSessionChanged(
+            sessionId, owner.UserId, new Nexus.Contracts.Identity.VmAddress(serverId, "qemu", 100),
+            Nexus.Contracts.Consoles.ConsoleSessionState.Active, null, null));
+
+        bool IsTheSession(System.Text.Json.JsonElement e) => e.GetProperty("type").GetString() == "consoleSessionChanged"
+            && e.GetProperty("body").GetProperty("sessionId").GetGuid() == sessionId;
+        await ownerClient.WaitForAsync(IsTheSession, TimeSpan.FromSeconds(5), "the owner sees their session");
+        await adminClient.WaitForAsync(IsTheSession, TimeSpan.FromSeconds(5), "the tenant admin sees it");
+        var marker = await colleagueClient.WaitForAsync(e => e.GetProperty("version").GetInt64() == published,
+            TimeSpan.FromSeconds(5), "the colleague receives the version");
+        Assert.Equal("hidden", marker.GetProperty("type").GetString());
+        Assert.DoesNotContain(colleagueClient.Events, IsTheSession);
+        Assert.Single(ownerClient.Events, IsTheSession);
+    }
+
+    [Fact]
     public async Task A_revoked_grant_stops_that_vms_events_and_a_new_grant_asks_for_a_reload()
     {
         var tenant = await Live.NewTenantAsync("Regrant");
