@@ -7,8 +7,9 @@ using Nexus.Host.Web;
 namespace Nexus.Host.Identity;
 
 /// <summary>
-/// After a token's signature and lifetime check out, reads its user from the database: a deleted or disabled
-/// account is refused at once rather than when the token expires, and the role used is today's.
+/// After a token's signature and lifetime check out, reads its user from the database (through
+/// <see cref="CallerCache"/>, at most two seconds old): a deleted or disabled account is refused at once rather
+/// than when the token expires, and the role used is today's.
 /// </summary>
 internal static class CallerLoader
 {
@@ -21,14 +22,23 @@ internal static class CallerLoader
             return;
         }
         var services = context.HttpContext.RequestServices;
-        var database = services.GetRequiredService<INexusDatabase>();
-        var users = services.GetRequiredService<UserStore>();
-        var user = await database.AsUserAsync(userId, session => users.FindByIdAsync(session, userId), context.HttpContext.RequestAborted);
-        if (user is null || user.Disabled)
+        var cache = services.GetRequiredService<CallerCache>();
+        // Not the request's abort token: concurrent requests of the user share the read, and one client hanging
+        // up must not fail the others'.
+        var caller = await cache.GetAsync(userId, () => LoadAsync(services, userId, CancellationToken.None));
+        if (caller is null)
         {
             context.Fail("The account no longer exists or is disabled.");
             return;
         }
-        new CurrentUser(user.Id, user.Email, user.GlobalRole).AttachTo(context.HttpContext);
+        caller.AttachTo(context.HttpContext);
+    }
+
+    private static async Task<CurrentUser?> LoadAsync(IServiceProvider services, Guid userId, CancellationToken ct)
+    {
+        var database = services.GetRequiredService<INexusDatabase>();
+        var users = services.GetRequiredService<UserStore>();
+        var user = await database.AsUserAsync(userId, session => users.FindByIdAsync(session, userId), ct);
+        return user is null || user.Disabled ? null : new CurrentUser(user.Id, user.Email, user.GlobalRole);
     }
 }

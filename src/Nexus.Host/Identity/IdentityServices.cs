@@ -15,6 +15,7 @@ internal static class IdentityServices
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<SignIn>();
+        services.AddSingleton<CallerCache>();
         services.TryAddSingleton(TimeProvider.System);
         LoginThrottle.AddPolicies(services, options);
 

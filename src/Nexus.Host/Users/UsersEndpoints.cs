@@ -149,6 +149,8 @@ internal static class UsersEndpoints
         {
             return Problems.NotFound("The user");
         }
+        // The account may have been disabled or enabled: the next request on this silo reads it again.
+        CallerCache.Invalidate(context, id);
         if (updated.Disabled)
         {
             await signIn.RevokeAllAsync(id, ct);
@@ -196,6 +198,7 @@ internal static class UsersEndpoints
         }
         if (changed)
         {
+            CallerCache.Invalidate(context, id);
             // Either side of the change is a global admin, who may watch any tenant.
             LiveNotices.AccessChanged(context, await LiveNotices.TenantsWatchableByAsync(context, id, isGlobalAdmin: true, ct), id);
         }
@@ -231,6 +234,7 @@ internal static class UsersEndpoints
         {
             return Problems.NotFound("The user");
         }
+        CallerCache.Invalidate(context, id);
         LiveNotices.AccessChanged(context, watched, id);
         return TypedResults.NoContent();
     }

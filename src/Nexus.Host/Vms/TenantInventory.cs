@@ -2,25 +2,29 @@ using Nexus.Contracts.Servers;
 
 namespace Nexus.Host.Vms;
 
-/// <summary>A guest as the listing serves it: its server's name and a lower-case search text, computed once.</summary>
-internal sealed record InventoryRow(GuestState Guest, Guid TenantId, string ServerName, string SearchText);
+/// <summary>A guest as the listing serves it: its server's name, a lower-case search text and its tags, computed once.</summary>
+internal sealed record InventoryRow(GuestState Guest, Guid TenantId, string ServerName, string SearchText, IReadOnlyList<string> Tags);
 
 /// <summary>
 /// One tenant's guests at one event version, immutable, with an ordering per sort key computed on first use
-/// and then shared by every request (10,000 rows sort once per change, not once per request).
+/// and then shared by every request (10,000 rows sort once per change, not once per request). An ordering whose
+/// keys did not move since the previous version (names, nodes and ids rarely do; a poll mostly moves cpu and
+/// memory) is taken over from it rather than sorted again.
 /// </summary>
 internal sealed class TenantInventory
 {
     private readonly Lazy<int[]>[] _orders;
     private long _checkedAt;
 
-    public TenantInventory(Guid tenantId, long version, IReadOnlyList<InventoryRow> rows, long checkedAt)
+    public TenantInventory(Guid tenantId, long version, IReadOnlyList<InventoryRow> rows, long checkedAt, TenantInventory? previous = null)
     {
         TenantId = tenantId;
         Version = version;
         Rows = rows;
         _checkedAt = checkedAt;
-        _orders = Enum.GetValues<VmSort>().Select(key => new Lazy<int[]>(() => Order(rows, key))).ToArray();
+        _orders = Enum.GetValues<VmSort>().Select(key => previous?.ReusableOrder(key, rows) is { } reused
+            ? new Lazy<int[]>(() => reused)
+            : new Lazy<int[]>(() => Order(rows, key))).ToArray();
     }
 
     public Guid TenantId { get; }
@@ -39,10 +43,31 @@ internal sealed class TenantInventory
     /// <summary>Row indexes in ascending order of <paramref name="key"/> (ties by server name, then vmid).</summary>
     public int[] OrderBy(VmSort key) => _orders[(int)key].Value;
 
+    /// <summary>Whether the ordering by <paramref name="key"/> was asked for (so the next version should have it ready).</summary>
+    public bool HasOrder(VmSort key) => _orders[(int)key].IsValueCreated;
+
     public static InventoryRow Row(GuestState guest, Guid tenantId, string serverName) =>
         new(guest, tenantId, serverName,
             string.Join('\n', guest.Name, guest.VmId.ToString(System.Globalization.CultureInfo.InvariantCulture), guest.Node, serverName)
-                .ToLowerInvariant());
+                .ToLowerInvariant(),
+            VmRow.TagsOf(guest.Tags));
+
+    /// <summary>This version's ordering by <paramref name="key"/>, when it was computed and still holds for <paramref name="rows"/>.</summary>
+    private int[]? ReusableOrder(VmSort key, IReadOnlyList<InventoryRow> rows)
+    {
+        if (!HasOrder(key) || rows.Count != Rows.Count)
+        {
+            return null;
+        }
+        for (var i = 0; i < rows.Count; i++)
+        {
+            if (!VmOrdering.SameKey(key, Rows[i], rows[i]))
+            {
+                return null;
+            }
+        }
+        return OrderBy(key);
+    }
 
     private static int[] Order(IReadOnlyList<InventoryRow> rows, VmSort key)
     {
@@ -67,6 +92,28 @@ internal enum VmSort
 
 internal static class VmOrdering
 {
+    /// <summary>Whether two rows compare the same way under <paramref name="key"/> (every field the comparer reads is equal).</summary>
+    public static bool SameKey(VmSort key, InventoryRow a, InventoryRow b)
+    {
+        if (ReferenceEquals(a, b))
+        {
+            return true;
+        }
+        var x = a.Guest;
+        var y = b.Guest;
+        var primary = key switch
+        {
+            VmSort.Name => string.Equals(x.Name, y.Name, StringComparison.Ordinal),
+            VmSort.VmId or VmSort.Server => true,
+            VmSort.Status => string.Equals(x.Status, y.Status, StringComparison.Ordinal),
+            VmSort.Cpu => x.Cpu.Equals(y.Cpu),
+            VmSort.Mem => x.Memory == y.Memory,
+            VmSort.Node => string.Equals(x.Node, y.Node, StringComparison.Ordinal),
+            _ => false,
+        };
+        return primary && x.VmId == y.VmId && x.ServerId == y.ServerId && string.Equals(a.ServerName, b.ServerName, StringComparison.Ordinal);
+    }
+
     public static IComparer<InventoryRow> Comparer(VmSort key) => Comparer<InventoryRow>.Create((a, b) =>
     {
         var primary = key switch

@@ -25,6 +25,7 @@ internal sealed class TenantInventoryCache(IGrainFactory grains, TimeProvider ti
     private static readonly TimeSpan Idle = TimeSpan.FromMinutes(10);
 
     private readonly ConcurrentDictionary<Guid, Entry> _entries = new();
+    private readonly ConcurrentDictionary<Guid, ServerRows> _rowsByServer = new();
     private long _lastSweep;
 
     public async Task<TenantInventory> GetAsync(Guid tenantId)
@@ -55,12 +56,36 @@ internal sealed class TenantInventoryCache(IGrainFactory grains, TimeProvider ti
         var rows = new List<InventoryRow>(snapshots.Sum(s => s.Guests.Count));
         foreach (var snapshot in snapshots)
         {
-            foreach (var guest in snapshot.Guests)
+            rows.AddRange(RowsOf(snapshot, tenantId));
+        }
+        var inventory = new TenantInventory(tenantId, version, rows, time.GetTimestamp(), current);
+        // Sorted here, off the request path, while requests are still answered from the previous inventory: the
+        // default order, and every order the previous version was asked for (taken over when its keys did not move).
+        foreach (var key in Enum.GetValues<VmSort>())
+        {
+            if (key == VmSort.Name || current?.HasOrder(key) == true)
             {
-                rows.Add(TenantInventory.Row(guest, tenantId, snapshot.Status.Name));
+                inventory.OrderBy(key);
             }
         }
-        return new TenantInventory(tenantId, version, rows, time.GetTimestamp());
+        return inventory;
+    }
+
+    /// <summary>
+    /// A server's rows; the previous ones when its snapshot did not change. Snapshots are immutable and passed by
+    /// reference within a silo, so an unchanged server (most of them between two refreshes) costs no allocation.
+    /// </summary>
+    private IReadOnlyList<InventoryRow> RowsOf(ServerSnapshot snapshot, Guid tenantId)
+    {
+        var serverId = snapshot.Status.ServerId;
+        if (_rowsByServer.TryGetValue(serverId, out var known) && ReferenceEquals(known.Guests, snapshot.Guests)
+            && known.TenantId == tenantId && string.Equals(known.ServerName, snapshot.Status.Name, StringComparison.Ordinal))
+        {
+            return known.Rows;
+        }
+        var rows = snapshot.Guests.Select(g => TenantInventory.Row(g, tenantId, snapshot.Status.Name)).ToArray();
+        _rowsByServer[serverId] = new ServerRows(snapshot.Guests, tenantId, snapshot.Status.Name, rows);
+        return rows;
     }
 
     private void Sweep()
@@ -78,7 +103,16 @@ internal sealed class TenantInventoryCache(IGrainFactory grains, TimeProvider ti
                 _entries.TryRemove(id, out _);
             }
         }
+        foreach (var (id, rows) in _rowsByServer)
+        {
+            if (!_entries.ContainsKey(rows.TenantId))
+            {
+                _rowsByServer.TryRemove(id, out _);
+            }
+        }
     }
+
+    private sealed record ServerRows(IReadOnlyList<GuestState> Guests, Guid TenantId, string ServerName, InventoryRow[] Rows);
 
     private sealed class Entry
     {

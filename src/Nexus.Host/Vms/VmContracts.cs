@@ -11,12 +11,20 @@ internal sealed record VmRow(
     IReadOnlyList<string> Tags, string? Pool, string? Lock, long NetIn, long NetOut, long DiskRead, long DiskWrite,
     IReadOnlyList<string> Permissions)
 {
-    public static VmRow From(InventoryRow row, VmPermissions permissions) => From(row.Guest, row.TenantId, row.ServerName, permissions);
+    // The listing builds 50 rows per request: their tags were split once per inventory, and there are only 32
+    // permission sets, so neither allocates per row.
+    private static readonly IReadOnlyList<string>[] PermissionNames =
+        Enumerable.Range(0, (int)VmPermissions.All + 1).Select(p => VmPermissionNames.ToNames((VmPermissions)p)).ToArray();
 
-    public static VmRow From(GuestState g, Guid tenantId, string serverName, VmPermissions permissions) => new(
+    public static VmRow From(InventoryRow row, VmPermissions permissions) => From(row.Guest, row.TenantId, row.ServerName, permissions, row.Tags);
+
+    public static VmRow From(GuestState g, Guid tenantId, string serverName, VmPermissions permissions, IReadOnlyList<string>? tags = null) => new(
         tenantId, g.ServerId, serverName, g.Type, g.VmId, g.Name, g.Node, g.Status, g.Cpu, g.MaxCpu, g.Memory, g.MaxMemory,
-        g.Disk, g.MaxDisk, g.Uptime, g.Template, TagsOf(g.Tags), g.Pool, g.Lock, g.NetIn, g.NetOut, g.DiskRead, g.DiskWrite,
-        VmPermissionNames.ToNames(permissions));
+        g.Disk, g.MaxDisk, g.Uptime, g.Template, tags ?? TagsOf(g.Tags), g.Pool, g.Lock, g.NetIn, g.NetOut, g.DiskRead, g.DiskWrite,
+        NamesOf(permissions));
+
+    private static IReadOnlyList<string> NamesOf(VmPermissions permissions) =>
+        (uint)permissions < (uint)PermissionNames.Length ? PermissionNames[(int)permissions] : VmPermissionNames.ToNames(permissions);
 
     /// <summary>Proxmox sends tags as one string separated by ';' (older versions also ',' or ' ').</summary>
     public static IReadOnlyList<string> TagsOf(string? tags) =>

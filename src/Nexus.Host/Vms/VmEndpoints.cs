@@ -33,7 +33,7 @@ internal static class VmEndpoints
         return endpoints;
     }
 
-    private static async Task<Results<Ok<VmPage>, ValidationProblem, ProblemHttpResult>> ListTenantAsync(
+    private static async Task<Results<VmPageResult, ValidationProblem, ProblemHttpResult>> ListTenantAsync(
         Guid id, HttpRequest request, CurrentUser caller, VmAccessCache accessCache, TenantInventoryCache cache, CancellationToken ct)
     {
         var (query, errors) = VmQuery.Parse(request);
@@ -47,10 +47,10 @@ internal static class VmEndpoints
             return Problems.NotFound("The tenant");
         }
         var inventory = await cache.GetAsync(id);
-        return TypedResults.Ok(VmListing.Page(inventory, access, query));
+        return new VmPageResult(VmListing.Page(inventory, access, query));
     }
 
-    private static async Task<Results<Ok<VmPage>, ValidationProblem>> ListAllAsync(
+    private static async Task<Results<VmPageResult, ValidationProblem>> ListAllAsync(
         HttpRequest request, CurrentUser caller, VmTenantQueries tenants, VmAccessCache accessCache, TenantInventoryCache cache, CancellationToken ct)
     {
         var (query, errors) = VmQuery.Parse(request);
@@ -72,7 +72,7 @@ internal static class VmEndpoints
         // Each tenant's rows are already ordered; across tenants one stable sort merges them.
         var comparer = VmOrdering.Comparer(query.Sort);
         var ordered = query.Descending ? rows.OrderByDescending(r => r, comparer) : rows.OrderBy(r => r, comparer);
-        return TypedResults.Ok(VmListing.Page(ordered, r => access[r.TenantId], query, null));
+        return new VmPageResult(VmListing.Page(ordered, r => access[r.TenantId], query, null));
     }
 
     private static async Task<Results<Ok<VmDetails>, ProblemHttpResult>> GetAsync(

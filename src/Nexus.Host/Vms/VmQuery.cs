@@ -70,7 +70,7 @@ internal sealed record VmQuery(
             && (Server is null || g.ServerId == Server)
             && (Node is null || string.Equals(g.Node, Node, StringComparison.OrdinalIgnoreCase))
             && (Template is null || g.Template == Template)
-            && (Tag is null || VmRow.TagsOf(g.Tags).Contains(Tag, StringComparer.OrdinalIgnoreCase))
+            && (Tag is null || row.Tags.Contains(Tag, StringComparer.OrdinalIgnoreCase))
             && (Search is null || row.SearchText.Contains(Search, StringComparison.Ordinal));
     }
 }

@@ -1,8 +1,12 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Nexus.Host.Vms;
 using Nexus.Simulator.Clusters;
 using Nexus.Tests.Grains;
 using Nexus.Tests.Support;
+using Nexus.Tests.Web;
 
 namespace Nexus.Tests.Vms;
 
@@ -136,6 +140,91 @@ public sealed class VmListingTests(VmListingTests.World world) : IClassFixture<V
 
         var viewer = await W.NewUserAsync("statsviewer");
         await viewer.CallAsync(HttpMethod.Get, $"/api/tenants/{world.Tenant}/stats", expected: HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_removed_member_is_refused_on_the_very_next_listing()
+    {
+        var viewer = await W.NewUserAsync("removedviewer");
+        await W.AddMemberAsync(world.Tenant, viewer.UserId, "viewer");
+        await ListTwiceAsync(viewer);
+
+        await W.Admin.CallAsync(HttpMethod.Delete, $"/api/tenants/{world.Tenant}/members/{viewer.UserId}", expected: HttpStatusCode.NoContent);
+
+        await viewer.CallAsync(HttpMethod.Get, $"/api/tenants/{world.Tenant}/vms", expected: HttpStatusCode.NotFound);
+        Assert.Equal(0, (await viewer.CallAsync(HttpMethod.Get, "/api/vms")).GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_member_whose_role_drops_to_viewer_lists_view_only_on_the_very_next_listing()
+    {
+        var manager = await W.NewUserAsync("demotedmanager");
+        await W.AddMemberAsync(world.Tenant, manager.UserId, "manager");
+        await ListTwiceAsync(manager);
+
+        await W.Admin.CallAsync(HttpMethod.Put, $"/api/tenants/{world.Tenant}/members/{manager.UserId}", new { role = "viewer" });
+
+        var page = await manager.CallAsync(HttpMethod.Get, $"/api/tenants/{world.Tenant}/vms?pageSize=5");
+        Assert.All(page.GetProperty("items").EnumerateArray(), r => Assert.Equal(["view"], Permissions(r)));
+    }
+
+    [Fact]
+    public async Task A_deleted_grant_is_gone_from_the_very_next_listing()
+    {
+        var user = await W.NewUserAsync("revokedgrantee");
+        var guest = W.Simulator.Clusters[1].Guests.First(g => g.Type == "qemu");
+        var grant = await W.Admin.CallAsync(HttpMethod.Post, $"/api/tenants/{world.Tenant}/vm-grants",
+            new { userId = user.UserId, serverId = world.SecondServer, guestType = guest.Type, vmId = guest.Vmid, permissions = new[] { "view" } },
+            HttpStatusCode.Created);
+        await ListTwiceAsync(user);
+
+        await W.Admin.CallAsync(HttpMethod.Delete, $"/api/tenants/{world.Tenant}/vm-grants/{grant.GetProperty("id").GetGuid()}",
+            expected: HttpStatusCode.NoContent);
+
+        using var next = await user.SendAsync(HttpMethod.Get, $"/api/tenants/{world.Tenant}/vms");
+        Assert.Equal(HttpStatusCode.NotFound, next.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_disabled_member_is_refused_on_the_very_next_listing()
+    {
+        var viewer = await W.NewUserAsync("disabledviewer");
+        await W.AddMemberAsync(world.Tenant, viewer.UserId, "viewer");
+        await ListTwiceAsync(viewer);
+
+        await W.Admin.CallAsync(HttpMethod.Patch, $"/api/users/{viewer.UserId}", new { disabled = true });
+
+        using var next = await viewer.SendAsync(HttpMethod.Get, $"/api/tenants/{world.Tenant}/vms");
+        Assert.Equal(HttpStatusCode.Unauthorized, next.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_listing_is_the_json_the_api_serializer_writes()
+    {
+        var page = await W.Admin.CallAsync(HttpMethod.Get, $"/api/tenants/{world.Tenant}/vms?pageSize=3");
+        var rows = page.GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(3, rows.Count);
+        Assert.Equal(world.Tenant, rows[0].GetProperty("tenantId").GetGuid());
+        Assert.True(rows[0].GetProperty("maxMemory").GetInt64() > 0);
+
+        // The listing bypasses the API's configured serializer for speed; the bytes must not differ from it.
+        var options = W.App.Services.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        var sample = new VmPage(
+            [new VmRow(Guid.NewGuid(), Guid.NewGuid(), "pve \"east\"", "qemu", 101, "web-01", "node1", "running", 0.123456789, 4, 1L << 33, 1L << 34,
+                0, 1L << 35, 86_400, false, ["prod", "web"], null, "backup", 1, 2, 3, 4, ["view", "console"])],
+            1, 1, 50, 42);
+        var written = new System.Buffers.ArrayBufferWriter<byte>();
+        VmPageResult.Write(written, sample, options);
+        Assert.Equal(JsonSerializer.Serialize(sample, options), System.Text.Encoding.UTF8.GetString(written.WrittenSpan));
+    }
+
+    // Twice: the second listing is answered from the silo's caches (account and tenant access), which the change
+    // must then reach.
+    private async Task ListTwiceAsync(ApiClient user)
+    {
+        var first = await user.CallAsync(HttpMethod.Get, $"/api/tenants/{world.Tenant}/vms?pageSize=5");
+        Assert.True(first.GetProperty("total").GetInt32() > 0);
+        await user.CallAsync(HttpMethod.Get, $"/api/tenants/{world.Tenant}/vms?pageSize=5");
     }
 
     private Task Grant(Guid userId, Guid serverId, GuestInfo guest, params string[] permissions) =>
