@@ -48,6 +48,7 @@ internal static class NexusApplication
         var app = builder.Build();
         // First: every later middleware (throttling, audit, the console origin check) sees the real client.
         app.UseForwardedHeaders();
+        app.UseNexusSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseStaticFiles(new StaticFileOptions { OnPrepareResponse = WebClientCaching });

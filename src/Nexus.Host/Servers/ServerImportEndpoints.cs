@@ -32,7 +32,7 @@ internal static class ServerImportEndpoints
 
     private static async Task<Results<Ok<ImportResult>, ProblemHttpResult>> ImportAsync(
         Guid id, CurrentUser caller, HttpContext context, INexusDatabase database, TenantGate gate,
-        ServerRegistration registration, ServerGrains grains, CancellationToken ct)
+        ServerRegistration registration, ServerGrains grains, InventoryOptions inventory, CancellationToken ct)
     {
         var (_, denied) = await database.AsUserAsync(caller.Id, session => gate.CheckAsync(session, caller, id, TenantAction.AddServer), ct);
         if (denied is not null)
@@ -68,7 +68,7 @@ internal static class ServerImportEndpoints
                 continue;
             }
             var errors = new FieldErrors();
-            var input = ServerInput.Validate(request, null, errors);
+            var input = ServerInput.Validate(request, null, errors, inventory);
             if (input is null)
             {
                 var messages = errors.ToResult().ProblemDetails.Errors

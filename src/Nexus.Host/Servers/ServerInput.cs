@@ -12,8 +12,8 @@ internal sealed record ServerInputResult(ServerDraft Draft, string? ApiToken);
 /// <summary>
 /// The validation rules of a server, shared by the API and the CSV import (seed §1.12, tightened): name 1–100,
 /// host a DNS name or IP literal, ports 1–65535 (8006 by default), a token of the form USER@REALM!TOKENID=SECRET,
-/// an explicit TLS trust choice, timeout 5000–120000 ms, poll interval 5–300 s. Field names in errors are the
-/// request's JSON names.
+/// an explicit TLS trust choice, timeout 5000–120000 ms, poll interval from the operator's minimum (5 s by default,
+/// <see cref="InventoryOptions"/>) to 300 s. Field names in errors are the request's JSON names.
 /// </summary>
 internal static class ServerInput
 {
@@ -30,9 +30,10 @@ internal static class ServerInput
     /// Validates <paramref name="request"/> as a create (<paramref name="existing"/> null: name, host, token and
     /// trust required) or as an edit of <paramref name="existing"/> (absent fields keep their value).
     /// </summary>
-    public static ServerInputResult? Validate(ServerRequest request, ServerRecord? existing, FieldErrors errors)
+    public static ServerInputResult? Validate(ServerRequest request, ServerRecord? existing, FieldErrors errors, InventoryOptions inventory)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(inventory);
         var creating = existing is null;
 
         var name = request.Name is null ? existing?.Name : request.Name.Trim();
@@ -93,7 +94,7 @@ internal static class ServerInput
         var timeout = request.ConnectionTimeoutMs is { } t ? (t == 0 && !creating ? null : t) : existing?.ConnectionTimeoutMs;
         errors.Range(timeout, 5000, 120000, "connectionTimeoutMs");
         var poll = request.PollIntervalSeconds is { } p ? (p == 0 && !creating ? null : p) : existing?.PollIntervalSeconds;
-        errors.Range(poll, 5, 300, "pollIntervalSeconds");
+        errors.Range(poll, inventory.MinimumPollIntervalSeconds, InventoryOptions.MaximumPollIntervalSeconds, "pollIntervalSeconds");
 
         if (errors.Any)
         {

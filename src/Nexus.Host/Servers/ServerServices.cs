@@ -16,6 +16,7 @@ internal static class ServerServices
 
     public static IServiceCollection AddNexusServers(this IServiceCollection services, IConfiguration configuration)
     {
+        InventoryOptions.Register(services, configuration);
         var options = BindCredentials(configuration);
         // Configured keys are checked now, so a wrong key stops the start with one line. The generated key is
         // created on first use instead: a process that never touches a credential leaves no key file behind.

@@ -44,10 +44,10 @@ internal static class ServersEndpoints
 
     private static async Task<Results<Created<ServerDto>, ValidationProblem, ProblemHttpResult>> CreateAsync(
         Guid id, ServerRequest request, CurrentUser caller, HttpContext context, INexusDatabase database, TenantGate gate,
-        ServerRegistration registration, ServerGrains grains, CancellationToken ct)
+        ServerRegistration registration, ServerGrains grains, InventoryOptions inventory, CancellationToken ct)
     {
         var errors = new FieldErrors();
-        var input = ServerInput.Validate(request, null, errors);
+        var input = ServerInput.Validate(request, null, errors, inventory);
         ServerRecord? created = null;
         Results<Created<ServerDto>, ValidationProblem, ProblemHttpResult> result;
         try
@@ -93,7 +93,7 @@ internal static class ServersEndpoints
 
     private static async Task<Results<Ok<ServerDto>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
         Guid serverId, ServerRequest request, CurrentUser caller, HttpContext context, INexusDatabase database, ServerAccess access,
-        ServerStore servers, CredentialProtector protector, AuditLog audit, ServerGrains grains, CancellationToken ct)
+        ServerStore servers, CredentialProtector protector, AuditLog audit, ServerGrains grains, InventoryOptions inventory, CancellationToken ct)
     {
         ServerRecord? updated = null;
         var changes = (IReadOnlyList<string>)[];
@@ -110,7 +110,7 @@ internal static class ServersEndpoints
                 }
                 var existing = stored!.Server;
                 var errors = new FieldErrors();
-                var input = ServerInput.Validate(request, existing, errors);
+                var input = ServerInput.Validate(request, existing, errors, inventory);
                 if (input is null)
                 {
                     return errors.ToResult();

@@ -5,6 +5,7 @@ using Nexus.Data.Audit;
 using Nexus.Data.Tenants;
 using Nexus.Grains.Authorization;
 using Nexus.Host.Audit;
+using Nexus.Host.Servers;
 using Nexus.Host.Web;
 
 namespace Nexus.Host.Tenants;
@@ -78,9 +79,9 @@ internal static partial class TenantSettingsEndpoints
 
     private static async Task<Results<Ok<TenantSettingsDto>, ValidationProblem, ProblemHttpResult>> PutAsync(
         Guid id, TenantSettingsDto request, CurrentUser caller, HttpContext context, INexusDatabase database, TenantGate gate,
-        TenantSettingsStore settings, AuditLog audit, CancellationToken ct)
+        TenantSettingsStore settings, AuditLog audit, InventoryOptions inventory, CancellationToken ct)
     {
-        var errors = Validate(request);
+        var errors = Validate(request, inventory);
         return await database.AsUserAsync<Results<Ok<TenantSettingsDto>, ValidationProblem, ProblemHttpResult>>(caller.Id, async session =>
         {
             var (_, denied) = await gate.CheckAsync(session, caller, id, TenantAction.ManageSettings);
@@ -125,8 +126,8 @@ internal static partial class TenantSettingsEndpoints
         }, ct);
     }
 
-    /// <summary>The prototype's ranges (seed F12), in the units stored.</summary>
-    private static FieldErrors Validate(TenantSettingsDto s)
+    /// <summary>The prototype's ranges (seed F12), in the units stored; the poll interval's floor is the operator's.</summary>
+    private static FieldErrors Validate(TenantSettingsDto s, InventoryOptions inventory)
     {
         var errors = new FieldErrors();
         foreach (var (value, field) in new[] { (s.PrimaryColor, "primaryColor"), (s.SecondaryColor, "secondaryColor"), (s.AccentColor, "accentColor") })
@@ -146,7 +147,7 @@ internal static partial class TenantSettingsEndpoints
         errors.Range(s.ConsoleMaxSessionsPerTenant, 1, 1_000, "consoleMaxSessionsPerTenant");
         errors.Range(s.ConsoleIdleTimeoutSeconds, 60, 86_400, "consoleIdleTimeoutSeconds");
         errors.Range(s.ConsoleMaxDurationSeconds, 60, 86_400, "consoleMaxDurationSeconds");
-        errors.Range(s.PollIntervalSeconds, 5, 300, "pollIntervalSeconds");
+        errors.Range(s.PollIntervalSeconds, inventory.MinimumPollIntervalSeconds, InventoryOptions.MaximumPollIntervalSeconds, "pollIntervalSeconds");
         errors.Range(s.ServerQuota, 1, 10_000, "serverQuota");
         return errors;
     }

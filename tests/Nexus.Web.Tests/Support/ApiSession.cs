@@ -26,6 +26,9 @@ internal sealed class ApiSession : IDisposable
     public async Task<JsonElement> PutAsync(string path, object body) =>
         await ReadAsync(await _http.PutAsJsonAsync(new Uri(path, UriKind.Relative), body));
 
+    /// <summary>The answer as it came, for a test that expects a refusal.</summary>
+    public Task<HttpResponseMessage> SendPutAsync(string path, object body) => _http.PutAsJsonAsync(new Uri(path, UriKind.Relative), body);
+
     public async Task<JsonElement> GetAsync(string path) => await ReadAsync(await _http.GetAsync(new Uri(path, UriKind.Relative)));
 
     private static async Task<JsonElement> ReadAsync(HttpResponseMessage response)

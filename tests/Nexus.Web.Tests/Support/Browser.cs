@@ -9,6 +9,7 @@ internal sealed class Browser : IAsyncDisposable
 
     private readonly IPlaywright _playwright;
     private readonly IBrowser _browser;
+    private readonly List<string> _cspViolations = [];
 
     private Browser(IPlaywright playwright, IBrowser browser)
     {
@@ -45,7 +46,24 @@ internal sealed class Browser : IAsyncDisposable
             AcceptDownloads = true,
         });
         context.SetDefaultTimeout(20_000);
+        // Every page of every journey reports what the Content-Security-Policy blocked (Chromium logs it too, as
+        // "Refused to … Content Security Policy"); a journey ends by checking that nothing was.
+        await context.AddInitScriptAsync(
+            "document.addEventListener('securitypolicyviolation', e => console.error(`CSP violation: ${e.effectiveDirective} blocked ${e.blockedURI || 'inline'}`));");
+        context.Console += (_, message) =>
+        {
+            if (message.Text.StartsWith("CSP violation", StringComparison.Ordinal) || message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+            {
+                lock (_cspViolations) { _cspViolations.Add(message.Text); }
+            }
+        };
         return await context.NewPageAsync();
+    }
+
+    /// <summary>What the Content-Security-Policy blocked on any page this browser opened, so far.</summary>
+    public IReadOnlyList<string> CspViolations
+    {
+        get { lock (_cspViolations) { return [.. _cspViolations]; } }
     }
 
     public static async Task ScreenshotAsync(IPage page, string name)

@@ -49,6 +49,8 @@ public sealed class WebHostFixture : IAsyncLifetime
             $"--Nexus:Silo:SiloPort={FreePort().ToString(CultureInfo.InvariantCulture)}",
             $"--Nexus:Auth:BootstrapAdminEmail={AdminEmail}",
             $"--Nexus:Auth:BootstrapAdminPassword={AdminPassword}",
+            // The journeys poll their simulated clusters every second, so a change shows within the 2 s the issue asks.
+            "--Nexus:Inventory:MinimumPollIntervalSeconds=1",
             "--Logging:LogLevel:Default=Warning",
         })
         {

@@ -4,6 +4,9 @@ import { aUser, json, problem, startTestServer, tokens } from '../testing/testSe
 import { ApiClient } from './client';
 import { ApiError } from './problem';
 
+/** The production backoff, shortened: the tests count attempts, not milliseconds. */
+const fastRetries = [5, 5, 5];
+
 let close: (() => Promise<void>) | undefined;
 afterEach(async () => {
   await close?.();
@@ -14,7 +17,7 @@ async function signedIn(handler: Parameters<typeof startTestServer>[0]) {
   const server = await startTestServer(handler);
   close = server.close;
   const session = new Session({ baseUrl: server.baseUrl });
-  const client = new ApiClient(session, server.baseUrl);
+  const client = new ApiClient(session, server.baseUrl, undefined, fastRetries);
   return { server, session, client };
 }
 
@@ -63,7 +66,7 @@ describe('ApiClient', () => {
       res.end('<html>bad gateway</html>');
     });
 
-    const error = (await client.get('/api/me').catch((e: unknown) => e)) as ApiError;
+    const error = (await client.post('/api/me').catch((e: unknown) => e)) as ApiError;
 
     expect(error.status).toBe(502);
     expect(error.message).toBe('Bad gateway');
@@ -130,7 +133,7 @@ describe('ApiClient', () => {
 
   it('Unreachable_server_is_a_network_error', async () => {
     const session = new Session({ baseUrl: 'http://127.0.0.1:1' });
-    const client = new ApiClient(session, 'http://127.0.0.1:1');
+    const client = new ApiClient(session, 'http://127.0.0.1:1', undefined, fastRetries);
 
     const error = (await client.get('/api/me').catch((e: unknown) => e)) as ApiError;
 

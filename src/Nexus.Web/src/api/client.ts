@@ -1,4 +1,5 @@
 import { ApiError, errorFromResponse, networkError } from './problem';
+import { defaultRetryDelays, isRetryableMethod, isTransientStatus, retryDelay, sleep } from './retry';
 
 /** What the client needs from the session: the current token and a way to renew it. */
 export interface TokenSource {
@@ -17,14 +18,18 @@ export interface RequestOptions {
 }
 
 /**
- * The one way the app talks to the API. Adds the bearer token; on a 401 renews the token once and repeats
- * the request once; turns every failure into an ApiError carrying the server's ProblemDetails.
+ * The one way the app talks to the API. Adds the bearer token; repeats an idempotent request (GET, HEAD, PUT,
+ * DELETE) up to three times, after a short backoff, when it met a 502/503/504 or no answer (a silo draining behind
+ * the load balancer); on a 401 renews the token once and repeats the request once; turns every failure into an
+ * ApiError carrying the server's ProblemDetails.
  */
 export class ApiClient {
   constructor(
     private readonly tokens: TokenSource,
     private readonly baseUrl = '',
     private readonly fetchImpl: typeof fetch = (input, init) => globalThis.fetch(input, init),
+    /** The waits before each retry; its length is the number of retries. */
+    private readonly retryDelays: readonly number[] = defaultRetryDelays,
   ) {}
 
   get<T>(path: string, options?: RequestOptions): Promise<T> {
@@ -65,16 +70,44 @@ export class ApiClient {
   /** Sends, renewing the token once on a 401; resolves only with a 2xx response. */
   async send(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
     const hadToken = this.tokens.accessToken !== null;
-    let response = await this.attempt(method, path, options);
+    let response = await this.attemptWithRetries(method, path, options);
     if (response.status === 401 && hadToken) {
       if (await this.tokens.refresh()) {
-        response = await this.attempt(method, path, options);
+        response = await this.attemptWithRetries(method, path, options);
       }
     }
     if (!response.ok) {
       throw await errorFromResponse(response);
     }
     return response;
+  }
+
+  private async attemptWithRetries(method: string, path: string, options: RequestOptions): Promise<Response> {
+    const retryable = isRetryableMethod(method);
+    for (let retry = 0; ; retry++) {
+      const last = !retryable || retry >= this.retryDelays.length;
+      let response: Response;
+      try {
+        response = await this.attempt(method, path, options);
+      } catch (error) {
+        if (last || !(error instanceof ApiError)) {
+          throw error;
+        }
+        await sleep(retryDelay(this.retryDelays, retry), options.signal);
+        continue;
+      }
+      if (!last && isTransientStatus(response.status)) {
+        const retryAfter = response.headers.get('retry-after');
+        await response.body?.cancel().catch(() => undefined);
+        await sleep(retryDelay(this.retryDelays, retry, retryAfter), options.signal);
+        continue;
+      }
+      // The attempt that got no answer may have deleted it: "already gone" is the outcome the caller asked for.
+      if (retry > 0 && method === 'DELETE' && response.status === 404) {
+        return new Response(null, { status: 204 });
+      }
+      return response;
+    }
   }
 
   private async attempt(method: string, path: string, options: RequestOptions): Promise<Response> {

@@ -2,6 +2,7 @@ import { MutationCache, QueryCache, QueryClient } from '@tanstack/react-query';
 import { ApiClient } from '../api/client';
 import { nexusApi } from '../api/nexus';
 import { ApiError, messageOf } from '../api/problem';
+import { isTransientStatus } from '../api/retry';
 import { Session } from '../auth/session';
 import { notifications } from '../ui/notifications';
 
@@ -51,8 +52,9 @@ export const queryClient = new QueryClient({
     queries: {
       staleTime: 30_000,
       refetchOnWindowFocus: false,
-      // A 4xx will not change by asking again.
-      retry: (count, error) => count < 2 && !(error instanceof ApiError && error.status >= 400 && error.status < 500),
+      // A 4xx will not change by asking again; a 502/503/504 or no answer the client retried already.
+      retry: (count, error) =>
+        count < 2 && !(error instanceof ApiError && ((error.status >= 400 && error.status < 500) || error.status === 0 || isTransientStatus(error.status))),
     },
   },
 });

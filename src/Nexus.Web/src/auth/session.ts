@@ -1,4 +1,5 @@
 import { errorFromResponse, networkError } from '../api/problem';
+import { defaultRetryDelays, isTransientStatus, retryDelay, sleep } from '../api/retry';
 import type { Me, TokenResponse } from '../api/types';
 
 export type SessionState =
@@ -12,6 +13,8 @@ export interface SessionOptions {
   /** Milliseconds before expiry at which the access token is renewed. */
   refreshMargin?: number;
   now?: () => number;
+  /** The waits before each retry of a refresh that met a 502/503/504 or no answer. */
+  retryDelays?: readonly number[];
 }
 
 /**
@@ -28,12 +31,14 @@ export class Session {
   private readonly fetchImpl: typeof fetch;
   private readonly margin: number;
   private readonly now: () => number;
+  private readonly retryDelays: readonly number[];
 
   constructor(options: SessionOptions = {}) {
     this.baseUrl = options.baseUrl ?? '';
     this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.margin = options.refreshMargin ?? 60_000;
     this.now = options.now ?? Date.now;
+    this.retryDelays = options.retryDelays ?? defaultRetryDelays;
   }
 
   getState = (): SessionState => this.state;
@@ -105,13 +110,25 @@ export class Session {
   }
 
   private async doRefresh(): Promise<boolean> {
-    let response: Response;
-    try {
-      response = await this.post('/api/auth/refresh');
-    } catch {
-      // Offline is not signed out: keep the session and let the next request try again.
+    // A refresh that met a draining silo is asked again. Even when the lost attempt had rotated the token, the
+    // browser still holds the old cookie, so the next refresh would present it anyway: retrying risks nothing more.
+    let response: Response | null = null;
+    for (let retry = 0; ; retry++) {
+      try {
+        response = await this.post('/api/auth/refresh');
+      } catch {
+        response = null;
+      }
+      if ((response !== null && !isTransientStatus(response.status)) || retry >= this.retryDelays.length) {
+        break;
+      }
+      await response?.body?.cancel().catch(() => undefined);
+      await sleep(retryDelay(this.retryDelays, retry));
+    }
+    if (response === null || isTransientStatus(response.status)) {
+      // Unreachable is not signed out: keep the session and let the next request try again.
       if (this.state.status === 'restoring') {
-        this.set({ status: 'signedOut', reason: networkError(null).summary });
+        this.set({ status: 'signedOut', reason: (response ? await errorFromResponse(response) : networkError(null)).summary });
       }
       return false;
     }

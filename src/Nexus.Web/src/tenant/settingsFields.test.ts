@@ -34,7 +34,7 @@ describe('settings form', () => {
   it('Values_outside_the_servers_ranges_are_refused', () => {
     const draft = {
       ...toDraft(defaults),
-      pollIntervalSeconds: '4',
+      pollIntervalSeconds: '0',
       defaultConnectionTimeoutMs: '120001',
       alertSuccessRateThreshold: '49.9',
       serverQuota: '',
@@ -43,7 +43,7 @@ describe('settings form', () => {
       notificationEmail: 'not-an-email',
     };
     expect(validateDraft(draft)).toEqual({
-      pollIntervalSeconds: 'Must be between 5 and 300.',
+      pollIntervalSeconds: 'Must be between 1 and 300.',
       defaultConnectionTimeoutMs: 'Must be between 5000 and 120000.',
       alertSuccessRateThreshold: 'Must be between 50 and 100.',
       serverQuota: 'A number is required.',

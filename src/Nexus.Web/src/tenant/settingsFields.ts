@@ -22,7 +22,8 @@ export const numberFieldGroups: { title: string; fields: NumberField[] }[] = [
     fields: [
       { key: 'defaultConnectionTimeoutMs', label: 'Default connection timeout', min: 5_000, max: 120_000, step: 1_000, unit: 'ms' },
       { key: 'autoHealthCheckIntervalMs', label: 'Automatic health check interval', min: 60_000, max: 3_600_000, step: 1_000, unit: 'ms' },
-      { key: 'pollIntervalSeconds', label: 'Poll interval', min: 5, max: 300, step: 1, unit: 's' },
+      // The floor is the operator's (Nexus:Inventory:MinimumPollIntervalSeconds, 5 s by default); the server says which.
+      { key: 'pollIntervalSeconds', label: 'Poll interval', min: 1, max: 300, step: 1, unit: 's' },
     ],
   },
   {

@@ -91,7 +91,7 @@ export function ServerDialog({ tenantId, server, onClose, onSaved }: { tenantId:
           <Field label="Connection timeout (ms)" error={error?.fieldError('connectionTimeoutMs')} hint="5000–120000; blank: the tenant's default.">
             <input type="number" value={timeout} onChange={(e) => setTimeoutMs(e.target.value)} />
           </Field>
-          <Field label="Poll interval (s)" error={error?.fieldError('pollIntervalSeconds')} hint="5–300; blank: the default.">
+          <Field label="Poll interval (s)" error={error?.fieldError('pollIntervalSeconds')} hint="Up to 300; the operator sets the minimum (5 by default). Blank: the default.">
             <input type="number" value={poll} onChange={(e) => setPoll(e.target.value)} />
           </Field>
         </div>
