@@ -2,6 +2,7 @@ using Nexus.Data.Access;
 using Nexus.Host.Cluster;
 using Nexus.Host.Database;
 using Nexus.Host.Health;
+using Nexus.Host.Observability;
 using Nexus.Host.Startup;
 using Nexus.Host.Web;
 
@@ -29,6 +30,7 @@ internal static class NexusApplication
         var silo = StartupOptions.BindAndValidate<SiloOptions>(builder.Configuration, SiloOptions.Section);
         StartupOptions.Register(builder.Services, database);
         StartupOptions.Register(builder.Services, silo);
+        var observability = builder.AddNexusObservability();
         PortCheck.EnsureFree(silo);
 
         using var bootstrapLoggers = LoggerFactory.Create(b => b.AddConfiguration(builder.Configuration.GetSection("Logging")).AddSimpleConsole());
@@ -38,7 +40,7 @@ internal static class NexusApplication
         // Registered before the silo so that it stops after it.
         builder.Services.AddHostedService<EmbeddedDatabaseLifetime>();
 
-        builder.AddNexusSilo(silo, connection.ConnectionString, customization?.ConfigureSilo);
+        builder.AddNexusSilo(silo, connection.ConnectionString, customization?.ConfigureSilo, observability);
 
         builder.Services.AddProblemDetails();
         builder.Services.AddNexusHealth();
@@ -57,6 +59,7 @@ internal static class NexusApplication
         app.UseRateLimiter();
         app.MapNexusHealth();
         app.MapNexusApi();
+        app.MapNexusObservability(observability);
         // Client-side routes (/t/…/settings) get the app's index.html; only GET/HEAD, so the API's 405s stay 405s.
         app.MapFallback(ServeWebClient).WithMetadata(new HttpMethodMetadata(["GET", "HEAD"])).ExcludeFromDescription();
         return app;

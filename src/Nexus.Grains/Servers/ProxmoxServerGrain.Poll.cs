@@ -4,6 +4,7 @@ using Nexus.Contracts.Servers;
 using Nexus.Data.Audit;
 using Nexus.Data.Metrics;
 using Nexus.Grains.Audit;
+using Nexus.Grains.Telemetry;
 using Nexus.Proxmox.Errors;
 
 namespace Nexus.Grains.Servers;
@@ -103,6 +104,7 @@ internal sealed partial class ProxmoxServerGrain
             return;
         }
         _lastPollAt = now;
+        InventoryMetrics.PollCompleted(success);
         _health.Record(now, success, latencyMs);
         var outageSince = state.State.LastSuccessAt ?? _armedAt;
         var (health, alert) = _health.Judge(state.State.Health, success, now, outageSince, config.Thresholds);

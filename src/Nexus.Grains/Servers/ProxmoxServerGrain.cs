@@ -167,7 +167,7 @@ internal sealed partial class ProxmoxServerGrain(
         {
             var timeouts = _connection?.Timeouts.Snapshot() ?? PersistedTimeout.ToSnapshot(state.State.Timeouts);
             DisposeConnection();
-            _connection = connections.Create(config.Proxmox, timeouts);
+            _connection = connections.Create(config.Proxmox, timeouts, ServerId);
             _connection.EndpointSwitched += OnEndpointSwitched;
         }
         if (_timer is null || previous?.PollInterval != config.PollInterval)

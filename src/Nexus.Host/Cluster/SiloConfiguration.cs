@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Nexus.Contracts.Hosting;
+using Nexus.Host.Observability;
 using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -16,7 +17,8 @@ internal static class SiloConfiguration
     /// hosted service, and Kestrel is appended after every hosted service, so requests arrive only once the
     /// silo is active (../shared/reference/orleans.md §1.2).
     /// </summary>
-    public static void AddNexusSilo(this WebApplicationBuilder builder, SiloOptions silo, string connectionString, Action<ISiloBuilder>? customize)
+    public static void AddNexusSilo(this WebApplicationBuilder builder, SiloOptions silo, string connectionString, Action<ISiloBuilder>? customize,
+        ObservabilityOptions? observability = null)
     {
         builder.UseOrleans(siloBuilder =>
         {
@@ -48,6 +50,10 @@ internal static class SiloConfiguration
 
             siloBuilder.AddMemoryStreams(OrleansNames.StreamProvider);
             siloBuilder.AddMemoryGrainStorage(OrleansNames.PubSubStore);
+            if (observability is not null)
+            {
+                siloBuilder.AddNexusObservability(observability, builder.Configuration);
+            }
 
             customize?.Invoke(siloBuilder);
         });

@@ -44,7 +44,7 @@ internal sealed class PumpConnections(IServerConfigSource configs, ServerConnect
             {
                 throw new ConsoleUpstreamException("The server is disabled.");
             }
-            var connection = factory.Create(config.Proxmox, null);
+            var connection = factory.Create(config.Proxmox, null, serverId);
             _connections[serverId] = (ServerConfigStamp.Of(config.Proxmox), connection);
             if (current.Connection is { } old)
             {

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.IdentityModel.JsonWebTokens;
+using Nexus.Host.Observability;
 
 namespace Nexus.Host.Live;
 
@@ -89,8 +90,15 @@ internal sealed class LiveHub(TenantStreamBridge bridge, LiveAccessLoader loader
         }
     }
 
+    public override Task OnConnectedAsync()
+    {
+        LiveMetrics.Connected();
+        return base.OnConnectedAsync();
+    }
+
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
+        LiveMetrics.Disconnected();
         var joined = Joined();
         Guid[] tenants;
         lock (joined)

@@ -17,14 +17,25 @@ internal static class SecurityHeaders
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; " +
         "connect-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
+    /// <summary>
+    /// The Orleans Dashboard (global admins only) is a third-party page with inline style attributes; its scripts
+    /// stay restricted to our own origin.
+    /// </summary>
+    public const string DashboardContentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; " +
+        "connect-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
     public static IApplicationBuilder UseNexusSecurityHeaders(this IApplicationBuilder app) =>
         app.Use((context, next) =>
         {
             // On starting, not now: the exception handler clears the headers of a response it rewrites.
             context.Response.OnStarting(static state =>
             {
-                var headers = ((HttpContext)state).Response.Headers;
-                headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                var context = (HttpContext)state;
+                var headers = context.Response.Headers;
+                headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments(Observability.ObservabilityOptions.DashboardPath)
+                    ? DashboardContentSecurityPolicy
+                    : ContentSecurityPolicy;
                 headers.XContentTypeOptions = "nosniff";
                 headers["Referrer-Policy"] = "no-referrer";
                 return Task.CompletedTask;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Nexus.Proxmox.Api.Json;
 using Nexus.Proxmox.Configuration;
 using Nexus.Proxmox.Errors;
+using Nexus.Proxmox.Telemetry;
 using Nexus.Proxmox.Timeouts;
 using Polly.CircuitBreaker;
 
@@ -45,6 +46,7 @@ public sealed partial class ProxmoxConnection : IAsyncDisposable, IDisposable
         _primary = CreateChannel(config.Primary);
         _secondary = config.Secondary is null ? null : CreateChannel(config.Secondary);
         _active = _primary;
+        ProxmoxMetrics.Track(this);
     }
 
     public ProxmoxServerConfig Config { get; private set; }
@@ -101,7 +103,7 @@ public sealed partial class ProxmoxConnection : IAsyncDisposable, IDisposable
         var active = Volatile.Read(ref _active);
         try
         {
-            return await active.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            return await SendMeasuredAsync(active, request, cancellationToken).ConfigureAwait(false);
         }
         catch (ProxmoxUnreachableException ex) when (Other(active) is not null && (request.Idempotent || ex.RequestNotSent))
         {
@@ -110,7 +112,7 @@ public sealed partial class ProxmoxConnection : IAsyncDisposable, IDisposable
             RawResponse response;
             try
             {
-                response = await other.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                response = await SendMeasuredAsync(other, request, cancellationToken).ConfigureAwait(false);
             }
             catch (ProxmoxUnreachableException second)
             {
@@ -238,6 +240,7 @@ public sealed partial class ProxmoxConnection : IAsyncDisposable, IDisposable
                 return;
             }
             _disposed = true;
+            ProxmoxMetrics.Forget(this);
             _probeTimer?.Dispose();
             _probeTimer = null;
         }

@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using Nexus.Relay.Closing;
 using Nexus.Relay.Policy;
 using Nexus.Relay.Rfb;
+using Nexus.Relay.Telemetry;
 
 namespace Nexus.Relay.Pumping;
 
@@ -47,6 +48,7 @@ public sealed partial class ConsolePump
                         leg = Leg.Proxmox;
                         await SendUpstreamAsync(buffer.AsMemory(0, result.Written)).ConfigureAwait(false);
                         Interlocked.Add(ref _browserToProxmox, result.Written);
+                        RelayMetrics.ToProxmox(result.Written);
                     }
                 }
                 ArrayPool<byte>.Shared.Return(buffer);
@@ -98,6 +100,7 @@ public sealed partial class ConsolePump
             {
                 await SendBrowserAsync(handshake.Leftover).ConfigureAwait(false);
                 Interlocked.Add(ref _proxmoxToBrowser, handshake.Leftover.Length);
+                RelayMetrics.ToBrowser(handshake.Leftover.Length);
             }
             handshake.Dispose();
             var token = _stop.Token;
@@ -123,6 +126,7 @@ public sealed partial class ConsolePump
                     // Proxmox's frames are not RFB message boundaries; each chunk goes on as one complete binary message.
                     await SendBrowserAsync(buffer.AsMemory(0, received.Count)).ConfigureAwait(false);
                     Interlocked.Add(ref _proxmoxToBrowser, received.Count);
+                    RelayMetrics.ToBrowser(received.Count);
                 }
                 ArrayPool<byte>.Shared.Return(buffer);
                 buffer = null;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Nexus.Relay.Closing;
 using Nexus.Relay.Hosting;
 using Nexus.Relay.Policy;
+using Nexus.Relay.Telemetry;
 using Nexus.Relay.Upstream;
 
 namespace Nexus.Relay.Pumping;
@@ -116,6 +117,7 @@ public sealed partial class ConsolePump
         {
             throw new InvalidOperationException("A console pump runs once.");
         }
+        RelayMetrics.ConsoleStarted();
         _startedAt = _time.GetUtcNow();
         Volatile.Write(ref _lastInputTimestamp, _time.GetTimestamp());
         Volatile.Write(ref _startTimestamp, Volatile.Read(ref _lastInputTimestamp));
@@ -195,6 +197,7 @@ public sealed partial class ConsolePump
 
     private async Task<PumpOutcome> TeardownAsync(Task work)
     {
+        RelayMetrics.ConsoleEnded();
         var relayed = State is PumpState.Relaying;
         Volatile.Write(ref _state, (int)PumpState.Closing);
         var request = Volatile.Read(ref _close)!;

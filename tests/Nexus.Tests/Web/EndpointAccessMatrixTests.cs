@@ -151,6 +151,10 @@ public sealed class EndpointAccessMatrixTests(AccessMatrixWorld world) : IClassF
         ["GET /api/consoles/{sessionId}/ws (not a WebSocket)"] = new(HttpMethod.Get, _ => Task.FromResult($"/api/consoles/{Guid.NewGuid()}/ws"), null,
             [Bad, Bad, Bad, Bad, Bad, Bad, Bad]),
 
+        // Observability: the Orleans Dashboard's session cookie is for global admins only (Observability/DashboardAccessTests).
+        ["POST /api/admin/dashboard-session"] = new(HttpMethod.Post, _ => Task.FromResult("/api/admin/dashboard-session"), null,
+            [Unauth, Ok, Forbid, Forbid, Forbid, Forbid, Unauth]),
+
         ["GET /openapi/v1.json"] = new(HttpMethod.Get, _ => Task.FromResult("/openapi/v1.json"), null,
             [Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
     };

@@ -34,6 +34,10 @@ export function nexusApi(client: ApiClient) {
       setRole: (id: string, role: GlobalRole) => client.put<User>(`/api/users/${id}/role`, { role }),
       remove: (id: string) => client.delete(`/api/users/${id}`),
     },
+    admin: {
+      /** Sets the short-lived cookie the Orleans Dashboard accepts; answers where to open it. */
+      openDashboard: () => client.post<{ url: string; expiresAt: string }>('/api/admin/dashboard-session'),
+    },
     tenants: {
       list: () => client.get<Tenant[]>('/api/tenants'),
       get: (id: string) => client.get<Tenant>(tenantPath(id)),

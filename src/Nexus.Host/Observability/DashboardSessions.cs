@@ -1,0 +1,71 @@
+using System.Security.Claims;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Nexus.Host.Identity;
+
+namespace Nexus.Host.Observability;
+
+/// <summary>
+/// The Orleans Dashboard's session: a browser opens the dashboard by navigating, so it cannot send the SPA's
+/// bearer token. A global admin exchanges that token for this short-lived cookie instead: a JWT signed with the
+/// cluster's access-token key (any silo behind the load balancer accepts it) but for another audience, so it is
+/// never accepted by the API and an API token is never accepted here. HttpOnly (no script reads it), Secure (as
+/// the refresh cookie: browsers accept it from http://localhost), SameSite=Strict (no cross-site navigation or
+/// request carries it) and scoped to the dashboard's path, so no other request carries it.
+/// </summary>
+internal sealed class DashboardSessions(AuthOptions auth, ObservabilityOptions options, SigningKey key, AccessTokens tokens, TimeProvider time)
+{
+    public const string CookieName = "nexus_dashboard";
+
+    private readonly JsonWebTokenHandler _handler = new();
+
+    private string Audience => auth.Audience + ":orleans-dashboard";
+
+    public TimeSpan Lifetime => options.DashboardSessionLifetime;
+
+    public DateTimeOffset Open(HttpResponse response, Guid userId)
+    {
+        var now = time.GetUtcNow();
+        var expires = now + Lifetime;
+        var token = _handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = auth.Issuer,
+            Audience = Audience,
+            IssuedAt = now.UtcDateTime,
+            NotBefore = now.UtcDateTime,
+            Expires = expires.UtcDateTime,
+            Subject = new ClaimsIdentity([
+                new Claim(JwtRegisteredClaimNames.Sub, userId.ToString()),
+                new Claim(JwtRegisteredClaimNames.Jti, Guid.NewGuid().ToString("N")),
+            ]),
+            SigningCredentials = new SigningCredentials(key.Key, SecurityAlgorithms.HmacSha256),
+        });
+        response.Cookies.Append(CookieName, token, new CookieOptions
+        {
+            HttpOnly = true,
+            Secure = true,
+            SameSite = SameSiteMode.Strict,
+            Path = ObservabilityOptions.DashboardPath,
+            Expires = expires,
+            IsEssential = true,
+        });
+        return expires;
+    }
+
+    /// <summary>The user the request's cookie was issued to, or null when it is absent, forged, expired or not a dashboard session.</summary>
+    public async Task<Guid?> ReadAsync(HttpRequest request)
+    {
+        if (!request.Cookies.TryGetValue(CookieName, out var token) || string.IsNullOrEmpty(token))
+        {
+            return null;
+        }
+        var parameters = tokens.ValidationParameters();
+        parameters.ValidAudience = Audience;
+        var result = await _handler.ValidateTokenAsync(token, parameters);
+        return result.IsValid
+            && result.Claims.TryGetValue(JwtRegisteredClaimNames.Sub, out var subject)
+            && Guid.TryParse(subject as string, out var userId)
+                ? userId
+                : null;
+    }
+}
