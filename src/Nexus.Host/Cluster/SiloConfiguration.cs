@@ -49,7 +49,14 @@ internal static class SiloConfiguration
             });
 
             siloBuilder.AddMemoryStreams(OrleansNames.StreamProvider);
-            siloBuilder.AddMemoryGrainStorage(OrleansNames.PubSubStore);
+            // Who subscribes to which tenant stream must outlive the silo that keeps that record: memory storage lives
+            // in a few grains spread over the silos, and when one of them leaves (a rolling restart) the streams it
+            // kept lose their subscribers for good. Orleans' own serializer: the state holds grain references.
+            siloBuilder.AddAdoNetGrainStorage(OrleansNames.PubSubStore, o =>
+            {
+                o.Invariant = Invariant;
+                o.ConnectionString = connectionString;
+            });
             if (observability is not null)
             {
                 siloBuilder.AddNexusObservability(observability, builder.Configuration);

@@ -14,11 +14,17 @@ internal static class HealthEndpoints
     {
         services.AddHealthChecks()
             .AddCheck<SiloActiveCheck>("silo", tags: [ReadyTag])
-            .AddCheck<DatabaseReachableCheck>("database", tags: [ReadyTag]);
+            .AddCheck<DatabaseReachableCheck>("database", tags: [ReadyTag])
+            .AddCheck<NotDrainingCheck>("drain", tags: [ReadyTag]);
+        // Readiness turns off first when the silo stops: the drain belongs to what a load balancer sees.
+        services.AddGracefulDrain();
         return services;
     }
 
-    /// <summary><c>/healthz</c>: the process answers. <c>/readyz</c>: the silo is active and the database reachable (503 otherwise).</summary>
+    /// <summary>
+    /// <c>/healthz</c>: the process answers. <c>/readyz</c>: the silo is active, the database reachable and the silo not
+    /// shutting down (503 otherwise).
+    /// </summary>
     public static IEndpointRouteBuilder MapNexusHealth(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
@@ -47,6 +53,13 @@ internal sealed class SiloActiveCheck(IClusterMembershipService membership, ILoc
             ? HealthCheckResult.Healthy($"silo {local.SiloAddress} active")
             : HealthCheckResult.Unhealthy($"silo {local.SiloAddress} is {status}"));
     }
+}
+
+/// <summary>Readiness is off from the first moment of a drain, before anything else about the silo changes.</summary>
+internal sealed class NotDrainingCheck(DrainState state) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(state.IsDraining ? HealthCheckResult.Unhealthy("shutting down") : HealthCheckResult.Healthy("serving"));
 }
 
 internal sealed class DatabaseReachableCheck(DatabaseConnection database) : IHealthCheck

@@ -22,9 +22,12 @@ internal sealed class ConsoleRfbClient : IAsyncDisposable
 
     public (int Width, int Height, int BitsPerPixel) Screen { get; private set; }
 
-    /// <summary>Connects; <paramref name="origin"/> null sends none; <paramref name="bearer"/> authenticates the request.</summary>
+    /// <summary>
+    /// Connects; <paramref name="origin"/> null sends none; <paramref name="bearer"/> authenticates the request;
+    /// <paramref name="invoker"/> carries the handshake (e.g. a handler that trusts a test certificate for wss).
+    /// </summary>
     public static async Task<ConsoleRfbClient> ConnectAsync(Uri uri, string? token, string? origin, string? bearer = null, bool http2 = false,
-        bool offerProtocol = true)
+        bool offerProtocol = true, HttpMessageInvoker? invoker = null)
     {
         var socket = new ClientWebSocket();
         if (offerProtocol)
@@ -44,12 +47,11 @@ internal sealed class ConsoleRfbClient : IAsyncDisposable
             socket.Options.SetRequestHeader("Authorization", "Bearer " + bearer);
         }
         socket.Options.CollectHttpResponseDetails = true;
-        HttpMessageInvoker? invoker = null;
         if (http2)
         {
             socket.Options.HttpVersion = new Version(2, 0);
             socket.Options.HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact;
-            invoker = new HttpMessageInvoker(new SocketsHttpHandler());
+            invoker ??= new HttpMessageInvoker(new SocketsHttpHandler());
         }
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await socket.ConnectAsync(uri, invoker, timeout.Token);

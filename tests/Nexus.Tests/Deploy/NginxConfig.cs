@@ -12,7 +12,9 @@ internal static partial class NginxConfig
 
     public static string Render(string template, IReadOnlyList<int> siloPorts, int httpsPort, int httpPort, string folder)
     {
-        var upstream = string.Concat(siloPorts.Select(port => $"    server 127.0.0.1:{port} max_fails=3 fail_timeout=10s;\n"));
+        // The silos' addresses are the test's; their parameters (failure detection) are the file's own.
+        var parameters = UpstreamServers().Match(template).Groups["parameters"].Captures.FirstOrDefault()?.Value ?? "";
+        var upstream = string.Concat(siloPorts.Select(port => $"    server 127.0.0.1:{port}{parameters};\n"));
         var text = Replace(template, UpstreamServers(), upstream, "the upstream's server lines");
         text = Replace(text, new Regex(@"listen 443 ssl http2;"), $"listen 127.0.0.1:{httpsPort} ssl http2;", "the TLS listener");
         text = Replace(text, new Regex(@"listen 80;"), $"listen 127.0.0.1:{httpPort};", "the plain listener");
@@ -47,7 +49,7 @@ internal static partial class NginxConfig
         return pattern.Replace(text, replacement.Replace("$", "$$", StringComparison.Ordinal));
     }
 
-    [GeneratedRegex(@"(    server [^\s;]+ [^;]*;\n)+")]
+    [GeneratedRegex(@"(    server [^\s;]+(?<parameters> [^;]*)?;\n)+")]
     private static partial Regex UpstreamServers();
 
     private static string RepositoryRoot()

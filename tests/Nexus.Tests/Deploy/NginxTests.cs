@@ -1,12 +1,9 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
-using Nexus.Tests.Data;
+using Nexus.Tests.Consoles;
 using Nexus.Tests.Support;
 using Nexus.Tests.Web;
 
@@ -17,6 +14,7 @@ namespace Nexus.Tests.Deploy;
 /// silos on one database, as an operator deploys it: HTTPS with HTTP/2, requests and live-hub sockets spread over the
 /// silos with no affinity, tokens valid on every silo, WebSockets upgraded, and no query string in the access log.
 /// </summary>
+[Collection(NginxCollection.Name)]
 public sealed class NginxTests(NginxFront front) : IClassFixture<NginxFront>
 {
     [Fact]
@@ -109,8 +107,64 @@ public sealed class NginxTests(NginxFront front) : IClassFixture<NginxFront>
         Assert.DoesNotContain(admin.AccessToken!, log, StringComparison.Ordinal);
     }
 
-    private static string Upstream(string logLine) =>
-        logLine[(logLine.IndexOf("upstream=", StringComparison.Ordinal) + "upstream=".Length)..].Split(' ')[0];
+    [Fact]
+    public async Task A_console_whose_token_was_minted_through_one_silo_and_whose_socket_lands_on_another_streams_a_framebuffer()
+    {
+        var lab = await front.ConsolesAsync();
+        using var invoker = new HttpMessageInvoker(front.Handler());
+        // Which silo nginx picks is its own business (least_conn): open consoles until the socket lands elsewhere
+        // than the request that minted its token.
+        for (var attempt = 1; ; attempt++)
+        {
+            var logStart = new FileInfo(front.AccessLog).Length;
+            var guest = lab.FreshGuest();
+            var opened = await lab.Admin.CallAsync(HttpMethod.Post, "/api/consoles", new { serverId = lab.Server, type = guest.Type, vmid = guest.Vmid });
+            var sessionId = opened.GetProperty("sessionId").GetGuid();
+            var wsPath = opened.GetProperty("wsPath").GetString()!;
+            var postLine = await Eventually.ResultAsync(() => Task.FromResult(LinesSince(logStart)
+                    .Single(line => line.Contains("\"POST /api/consoles HTTP/", StringComparison.Ordinal) && line.Contains("\" 200 ", StringComparison.Ordinal))),
+                TimeSpan.FromSeconds(5), "nginx logged the POST that minted the token");
+            var minted = front.SiloOfUpstream(Upstream(postLine));
+
+            // As the page does: wss through nginx, the token as a subprotocol, the page's own origin.
+            await using var client = await ConsoleRfbClient.ConnectAsync(new Uri($"wss://127.0.0.1:{front.HttpsPort}{wsPath}"),
+                opened.GetProperty("token").GetString(), front.Origin, invoker: invoker);
+            await client.HandshakeAsync();
+            var pixels = await client.FramebufferAsync();
+            var pumped = await front.PumpSiloOfAsync(sessionId);
+            if (pumped == minted)
+            {
+                Assert.True(attempt < 5, $"{attempt} consoles were all pumped by the silo that minted their token");
+                continue;
+            }
+
+            Assert.Equal(client.Screen.Width * client.Screen.Height * client.Screen.BitsPerPixel / 8, pixels.Length);
+            Assert.Contains(pixels, b => b != 0);
+            await client.CloseAsync();
+            // nginx logs an upgraded request when its socket ends: the socket went to the pumping silo.
+            var socketLine = await Eventually.ResultAsync(() => Task.FromResult(LinesSince(logStart)
+                    .Single(line => line.Contains($"\"GET {wsPath} HTTP/1.1\" 101 ", StringComparison.Ordinal))),
+                TimeSpan.FromSeconds(5), "nginx logged the console's upgraded request");
+            Assert.Equal(pumped, front.SiloOfUpstream(Upstream(socketLine)));
+            Assert.DoesNotContain(opened.GetProperty("token").GetString()!, File.ReadAllText(front.AccessLog), StringComparison.Ordinal);
+            return;
+        }
+    }
+
+    private List<string> LinesSince(long offset)
+    {
+        using var stream = new FileStream(front.AccessLog, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        stream.Seek(offset, SeekOrigin.Begin);
+        using var reader = new StreamReader(stream);
+        return [.. reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries)];
+    }
+
+    // "upstream=127.0.0.1:5001" or, when nginx tried another silo, "upstream=127.0.0.1:5001, 127.0.0.1:5002".
+    private static string Upstream(string logLine)
+    {
+        var start = logLine.IndexOf("upstream=", StringComparison.Ordinal) + "upstream=".Length;
+        return logLine[start..logLine.IndexOf(" upstream_status=", start, StringComparison.Ordinal)];
+    }
 
     private static List<string> HubLines(string log) =>
         [.. log.Split('\n').Where(line => line.Contains("\"GET /hubs/live HTTP/1.1\" 101 ", StringComparison.Ordinal))];
@@ -122,173 +176,5 @@ public sealed class NginxTests(NginxFront front) : IClassFixture<NginxFront>
         var response = await http.GetAsync("/api/me");
         Assert.Equal(HttpStatusCode.PermanentRedirect, response.StatusCode);
         Assert.Equal("https", response.Headers.Location?.Scheme);
-    }
-}
-
-/// <summary>Three silos on one database (shared signing and credential keys) behind the real nginx with the checked-in configuration.</summary>
-public sealed class NginxFront : IAsyncLifetime
-{
-    private const string Nginx = "/usr/sbin/nginx";
-    public const string AdminEmail = "ops@nexus.test";
-    public const string AdminPassword = "ops-password-1";
-    public const int SiloCount = 3;
-
-    private readonly DatabaseFixture _database = new();
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "nexus-nginx-" + Guid.NewGuid().ToString("N")[..8]);
-    private readonly List<HostProcess> _silos = [];
-    private Process? _nginx;
-    private string _nginxStderr = "";
-    private X509Certificate2? _certificate;
-    public int HttpsPort { get; private set; }
-    public int HttpPort { get; private set; }
-    public string AccessLog => Path.Combine(_folder, "nexus-access.log");
-
-    public async Task InitializeAsync()
-    {
-        try
-        {
-            await StartAsync();
-        }
-        catch
-        {
-            // xunit does not dispose a fixture whose initialization failed: stop the processes started so far.
-            await DisposeAsync();
-            throw;
-        }
-    }
-
-    private async Task StartAsync()
-    {
-        Assert.True(File.Exists(Nginx), $"{Nginx} is missing: install Debian's nginx (`apt-get install -y nginx`; `./nexus test` does it)");
-        Directory.CreateDirectory(_folder);
-        await _database.InitializeAsync();
-
-        var signingKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        var credentialKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        var clusterId = "nginx-" + Guid.NewGuid().ToString("N")[..8];
-        var webPorts = new List<int>();
-        for (var i = 0; i < SiloCount; i++)
-        {
-            var webPort = FreePort.Next();
-            webPorts.Add(webPort);
-            _silos.Add(HostProcess.Start(
-                new Dictionary<string, string>
-                {
-                    ["Nexus__Database__ConnectionString"] = _database.ConnectionString,
-                    ["Nexus__DataDirectory"] = Path.Combine(_folder, $"silo{i}"),
-                },
-                "--urls", $"http://127.0.0.1:{webPort}",
-                $"--Nexus:Silo:SiloPort={FreePort.Next()}",
-                $"--Nexus:Silo:ClusterId={clusterId}",
-                $"--Nexus:Auth:SigningKey={signingKey}",
-                $"--Nexus:Credentials:Keys:k1={credentialKey}",
-                "--Nexus:Credentials:ActiveKeyId=k1",
-                $"--Nexus:Auth:BootstrapAdminEmail={AdminEmail}",
-                $"--Nexus:Auth:BootstrapAdminPassword={AdminPassword}"));
-            if (i == 0)
-            {
-                // The first silo creates the bootstrap admin alone; the others find it (no three-way race for the first user).
-                await WaitReadyAsync(_silos[0], webPort);
-            }
-        }
-        for (var i = 1; i < SiloCount; i++)
-        {
-            await WaitReadyAsync(_silos[i], webPorts[i]);
-        }
-        await StartNginxAsync(webPorts);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_nginx is { HasExited: false })
-        {
-            _nginx.Kill(entireProcessTree: true);
-            await _nginx.WaitForExitAsync();
-        }
-        _nginx?.Dispose();
-        await Task.WhenAll(_silos.Select(silo => silo.DisposeAsync().AsTask()));
-        _certificate?.Dispose();
-        if (Directory.Exists(_folder))
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-    }
-
-    private async Task StartNginxAsync(IReadOnlyList<int> siloPorts)
-    {
-        _certificate = SelfSigned();
-        File.WriteAllText(Path.Combine(_folder, "nexus.crt"), _certificate.ExportCertificatePem());
-        using (var key = _certificate.GetECDsaPrivateKey()!)
-        {
-            File.WriteAllText(Path.Combine(_folder, "nexus.key"), key.ExportPkcs8PrivateKeyPem());
-        }
-        HttpsPort = FreePort.Next();
-        HttpPort = FreePort.Next();
-        var rendered = NginxConfig.Render(File.ReadAllText(NginxConfig.TemplatePath), siloPorts, HttpsPort, HttpPort, _folder);
-        var config = Path.Combine(_folder, "nginx.conf");
-        File.WriteAllText(config, NginxConfig.WrapInMainConfig(rendered, _folder));
-
-        var info = new ProcessStartInfo(Nginx) { UseShellExecute = false, RedirectStandardError = true };
-        foreach (var argument in new[] { "-p", _folder, "-c", config, "-e", Path.Combine(_folder, "main-error.log") })
-        {
-            info.ArgumentList.Add(argument);
-        }
-        _nginx = Process.Start(info)!;
-        _nginx.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (_folder) { _nginxStderr += e.Data + "\n"; } } };
-        _nginx.BeginErrorReadLine();
-        var nginx = _nginx;
-        using var answer = await Eventually.ResultAsync(async () =>
-        {
-            Assert.False(nginx.HasExited, $"nginx exited: {NginxErrors()}");
-            using var probe = Client(HttpVersion.Version11);
-            return await probe.GetAsync("/healthz");
-        }, TimeSpan.FromSeconds(15), "nginx answers");
-    }
-
-    private string NginxErrors()
-    {
-        var log = Path.Combine(_folder, "main-error.log");
-        lock (_folder)
-        {
-            return _nginxStderr + (File.Exists(log) ? File.ReadAllText(log) : "");
-        }
-    }
-
-    public HttpClient Client(Version version) => new(Handler())
-    {
-        BaseAddress = new Uri($"https://127.0.0.1:{HttpsPort}"),
-        DefaultRequestVersion = version,
-        DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
-        Timeout = TimeSpan.FromSeconds(10),
-    };
-
-    public SocketsHttpHandler Handler() => new()
-    {
-        SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, _) => IsOurs(certificate) },
-    };
-
-    // Pinned like a browser that trusts this one certificate; nothing else is accepted.
-    public bool IsOurs(X509Certificate? certificate) =>
-        certificate is not null && _certificate is not null && certificate.GetCertHashString() == _certificate.GetCertHashString();
-
-    private static X509Certificate2 SelfSigned()
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddIpAddress(IPAddress.Loopback);
-        request.CertificateExtensions.Add(san.Build());
-        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
-    }
-
-    private static async Task WaitReadyAsync(HostProcess silo, int port)
-    {
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
-        await Eventually.ResultAsync(async () =>
-        {
-            Assert.False(silo.HasExited, $"silo exited: {silo.Stderr}");
-            using var response = await http.GetAsync("/readyz");
-            return response.StatusCode == HttpStatusCode.OK ? true : throw new InvalidOperationException($"/readyz {response.StatusCode}");
-        }, TimeSpan.FromMinutes(1), $"the silo on port {port} is ready");
     }
 }

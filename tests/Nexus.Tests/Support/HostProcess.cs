@@ -6,17 +6,25 @@ namespace Nexus.Tests.Support;
 /// <summary>The built Nexus.Host program run as a separate process, as a user runs it.</summary>
 internal sealed class HostProcess : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly ProcessStartInfo _startInfo;
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
+    private Process _process;
 
-    private HostProcess(Process process)
+    private HostProcess(ProcessStartInfo startInfo)
     {
-        _process = process;
+        _startInfo = startInfo;
+        _process = Launch();
+    }
+
+    private Process Launch()
+    {
+        var process = Process.Start(_startInfo) ?? throw new InvalidOperationException("could not start Nexus.Host");
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (_stdout) { _stdout.AppendLine(e.Data); } } };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (_stderr) { _stderr.AppendLine(e.Data); } } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        return process;
     }
 
     public string Stdout { get { lock (_stdout) { return _stdout.ToString(); } } }
@@ -41,7 +49,25 @@ internal sealed class HostProcess : IAsyncDisposable
         {
             info.Environment[key] = value;
         }
-        return new HostProcess(Process.Start(info) ?? throw new InvalidOperationException("could not start Nexus.Host"));
+        return new HostProcess(info);
+    }
+
+    /// <summary>
+    /// Starts the program again with the same arguments and environment (same ports, same data folder), as an
+    /// operator restarts a service, once the previous run has exited. Output keeps accumulating.
+    /// </summary>
+    public void StartAgain()
+    {
+        if (!_process.HasExited)
+        {
+            throw new InvalidOperationException("Nexus.Host is still running: stop it first");
+        }
+        lock (_stdout)
+        {
+            _stdout.AppendLine("--- started again ---");
+        }
+        _process.Dispose();
+        _process = Launch();
     }
 
     /// <summary>Asks the process to stop as Ctrl+C or systemd would (SIGTERM) and waits for it.</summary>
