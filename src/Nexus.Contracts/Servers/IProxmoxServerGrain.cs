@@ -25,6 +25,11 @@ public interface IProxmoxServerGrain : IGrainWithGuidKey
     [Alias("Reload")]
     Task Reload();
 
+    /// <summary>Activates the grain, which resumes polling if the server is active. Sent by an activation to itself
+    /// when its silo shuts down, so polling moves to another silo at once; one-way, nothing to wait for.</summary>
+    [Alias("Wake"), OneWay]
+    Task Wake();
+
     /// <summary>Stops polling for good (the server was disabled or deleted) and forgets operational state.</summary>
     [Alias("Retire")]
     Task Retire();

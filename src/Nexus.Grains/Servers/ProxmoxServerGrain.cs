@@ -35,6 +35,8 @@ internal sealed partial class ProxmoxServerGrain(
     INexusDatabase database,
     SystemAudit audit,
     TimeProvider time,
+    IClusterMembershipService membership,
+    ILocalSiloDetails localSilo,
     ILogger<ProxmoxServerGrain> logger) : Grain, IProxmoxServerGrain, IRemindable
 {
     internal const string ReminderName = "keep-polling";
@@ -77,9 +79,22 @@ internal sealed partial class ProxmoxServerGrain(
             state.State.Timeouts = PersistedTimeout.From(_connection.Timeouts.Snapshot());
             state.State.Guests = _published.Values.OrderBy(g => g.VmId).ToList();
             await TryWriteStateAsync();
+            if (reason.ReasonCode == DeactivationReasonCode.ShuttingDown && AnotherSiloIsActive())
+            {
+                // A graceful silo stop (a rolling upgrade) must not leave the server unpolled until the reminder's
+                // next tick: a call to ourselves is forwarded to a new activation on a silo that stays, which re-arms.
+                _ = this.AsReference<IProxmoxServerGrain>().Wake();
+            }
         }
         DisposeConnection();
     }
+
+    // The last silo of a stopping cluster has nowhere to send the grain; the reminder resumes it after a restart.
+    private bool AnotherSiloIsActive() =>
+        membership.CurrentSnapshot.Members.Values.Any(m => m.Status == SiloStatus.Active && !m.SiloAddress.Equals(localSilo.SiloAddress));
+
+    // Activation (OnActivateAsync) is the whole work.
+    public Task Wake() => Task.CompletedTask;
 
     public async Task Reload() => await ArmAsync(forceNewConnection: true, CancellationToken.None);
 

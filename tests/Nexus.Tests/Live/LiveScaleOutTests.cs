@@ -63,6 +63,32 @@ public sealed class LiveScaleOutTests
         Assert.Equal("stopped", mirror.StatusOf(serverId, third.Vmid));
     }
 
+    [Fact]
+    public async Task When_the_silo_polling_a_server_stops_gracefully_another_silo_polls_it_at_once()
+    {
+        await using var live = await LiveWorld.StartAsync(hosts: 2);
+        await Eventually.TrueAsync(() => live.Hosts.All(h => ActiveSilos(h) == 2), TimeSpan.FromSeconds(60), "two active silos");
+        var tenant = await live.NewTenantAsync("Handover");
+        var serverId = await live.AddServerAsync(tenant);
+        var statistics = await live.Host.Grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+        var pollerSilo = Assert.Single(statistics,
+            s => s.GrainType.Contains("ProxmoxServerGrain", StringComparison.Ordinal) && s.GrainId.TryGetGuidKey(out var key, out _) && key == serverId).SiloAddress;
+        var poller = live.Hosts.Single(h => h.SiloAddress.Equals(pollerSilo));
+        var survivor = live.Hosts.Single(h => h != poller);
+        await using var client = await LiveClient.ConnectAsync(survivor.BaseAddress, live.Admin.AccessToken!);
+        await client.JoinAsync(tenant);
+
+        // A rolling upgrade stops the silo; nothing reads the server afterwards (no listing, no status call).
+        await poller.DisposeAsync();
+        live.Hosts.Remove(poller);
+        var guest = live.Guest(GuestRunState.Running);
+        live.SetOutside(guest.Vmid, "stopped");
+
+        // Not at the keep-polling reminder's next tick (minutes away): within a poll interval or two.
+        await client.WaitForAsync(e => LiveClient.Reports(e, guest.Vmid, "stopped"), TimeSpan.FromSeconds(2 * LiveWorld.PollSeconds + 5),
+            "the change polled by the surviving silo");
+    }
+
     private static ApiClient Api(LiveHost host, ApiClient user) => new(host.Http) { AccessToken = user.AccessToken };
 
     private static string Status(GuestRunState state) => state switch
