@@ -59,8 +59,9 @@ public sealed class ConnectivityTesterTests : PerTestSimulator
         Assert.True(report.Success, report.Error);
         Assert.True(report.Timings.FirstByte >= TimeSpan.FromMilliseconds(650), $"{report.Timings.FirstByte}");
         Assert.True(report.Timings.TcpConnect < TimeSpan.FromMilliseconds(500));
-        // SRTT ≈ 700 ms plus the 4·RTTVAR margin that a handful of samples leaves.
-        Assert.InRange(report.RecommendedTimeout, TimeSpan.FromMilliseconds(750), TimeSpan.FromSeconds(3));
+        // SRTT ≈ 700 ms plus the 4·RTTVAR margin that a handful of samples leaves (wider on a loaded machine, where
+        // a sample or two runs late), far below the 10 s start value.
+        Assert.InRange(report.RecommendedTimeout, TimeSpan.FromMilliseconds(750), TimeSpan.FromSeconds(5));
     }
 
     [Fact]
