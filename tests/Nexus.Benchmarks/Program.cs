@@ -56,13 +56,15 @@ string? ValueOf(string option)
 /// <summary>The scenarios this console can run, in the order a full run runs them.</summary>
 internal static class Scenarios
 {
-    public static readonly string[] Names = ["timeouts", "listing-baseline", "host"];
+    public static readonly string[] Names = ["timeouts", "listing-baseline", "host", "live", "relay"];
 
     public static Task<IReadOnlyList<Measurement>> RunAsync(string name, bool quick, TextWriter log, CancellationToken cancellationToken) => name switch
     {
         "timeouts" => new TimeoutScenario(quick, log).RunAsync(cancellationToken),
         "listing-baseline" => new FanOutListingScenario(quick, log).RunAsync(cancellationToken),
         "host" => new HostScenario(quick, log).RunAsync(cancellationToken),
+        "live" => new Nexus.Benchmarks.Live.LiveScenario(quick, log).RunAsync(cancellationToken),
+        "relay" => new Nexus.Benchmarks.Relay.RelayScenario(quick, log).RunAsync(cancellationToken),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
 }

@@ -14,15 +14,18 @@ namespace Nexus.Simulator.Hosting;
 
 /// <summary>
 /// The fault/admin endpoint (plain HTTP on 127.0.0.1, its own port) for runs where the simulator is a separate
-/// process: list clusters, switch faults per cluster or listener, rotate certificates, change guests, read CPU use.
+/// process: list clusters, switch faults per cluster or listener, rotate certificates, change guests (one at a
+/// time, or a steady churn), read CPU use.
 /// </summary>
 internal sealed class AdminServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly GuestChurn _churn;
 
-    private AdminServer(WebApplication app, Uri url)
+    private AdminServer(WebApplication app, GuestChurn churn, Uri url)
     {
         _app = app;
+        _churn = churn;
         Url = url;
     }
 
@@ -36,19 +39,21 @@ internal sealed class AdminServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         var app = builder.Build();
-        Map(app, clusters);
+        var churn = new GuestChurn(clusters);
+        Map(app, clusters, churn);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Urls.First();
-        return new AdminServer(app, new Uri(address.EndsWith('/') ? address : address + "/"));
+        return new AdminServer(app, churn, new Uri(address.EndsWith('/') ? address : address + "/"));
     }
 
     public async ValueTask DisposeAsync()
     {
+        await _churn.DisposeAsync().ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
     }
 
-    private static void Map(IEndpointRouteBuilder app, IReadOnlyList<SimulatedCluster> clusters)
+    private static void Map(IEndpointRouteBuilder app, IReadOnlyList<SimulatedCluster> clusters, GuestChurn churn)
     {
         SimulatedCluster? Find(string name) => clusters.FirstOrDefault(c => c.Name == name);
 
@@ -96,7 +101,26 @@ internal sealed class AdminServer : IAsyncDisposable
         app.MapPost("/clusters/{name}/guests/{vmid:int}/move/{node}", (string name, int vmid, string node) =>
             Act(Find(name), c => c.MoveGuest(vmid, node)));
         app.MapPost("/clusters/{name}/snapshot", (string name) => Act(Find(name), c => c.RefreshSnapshot()));
+
+        app.MapGet("/churn", () => churn.State);
+        app.MapPut("/churn", async (AdminChurn body) =>
+        {
+            if (body.ChangesPerSecond is < 0 or > 1_000_000 || double.IsNaN(body.ChangesPerSecond))
+            {
+                return Results.BadRequest(new { error = "changesPerSecond: 0 to 1000000" });
+            }
+            await churn.SetRateAsync(body.ChangesPerSecond).ConfigureAwait(false);
+            return Results.Ok(churn.State);
+        });
+        app.MapDelete("/churn", async () =>
+        {
+            await churn.StopAsync().ConfigureAwait(false);
+            return Results.Ok(churn.State);
+        });
     }
+
+    /// <summary>The churn rate as <c>PUT /churn</c> takes it.</summary>
+    internal sealed record AdminChurn(double ChangesPerSecond);
 
     private static IResult WithFaults(SimulatedCluster? cluster, string? listener, Action<FaultControl> change)
     {

@@ -11,8 +11,10 @@ namespace Nexus.Benchmarks.Hosting;
 /// Issue 5 (a) and (b) against a real Nexus host process (embedded PostgreSQL, one silo) and a separate simulator
 /// process with 200 clusters × 50 guests, all registered in one tenant and polled every 10 s (the default).
 /// (a) host CPU while it only polls, minus the same host's CPU over the same window before any server was
-/// registered; the simulator's CPU is in its own process and not counted;
-/// (b) <c>GET /api/tenants/{id}/vms?pageSize=50</c> from 50 concurrent clients.
+/// registered; the simulator's CPU is in its own process and not counted; and bytes allocated per poll, from the
+/// host's <c>/metrics</c> scraped around both windows;
+/// (b) <c>GET /api/tenants/{id}/vms?pageSize=50</c> from 50 concurrent clients, with the host's and PostgreSQL's
+/// CPU per request beside the latencies.
 /// </summary>
 internal sealed class HostScenario(bool quick, TextWriter log)
 {
@@ -66,7 +68,10 @@ internal sealed class HostScenario(bool quick, TextWriter log)
             // Start-up work (migrations, JIT, first membership rounds) settles before the idle baseline is taken.
             await Task.Delay(TimeSpan.FromSeconds(10), cancellationToken);
             log.WriteLine($"[host] idle baseline: host CPU for {cpuWindow.TotalSeconds} s with no server registered");
+            var idleMetrics = await PrometheusScrape.TakeAsync(http, cancellationToken);
+            var idleStarted = Stopwatch.GetTimestamp();
             var idleShare = await ProcessCpu.ShareOfOneCoreAsync(host.Process, cpuWindow, cancellationToken);
+            var idle = new MetricsWindow(idleMetrics, await PrometheusScrape.TakeAsync(http, cancellationToken), Stopwatch.GetElapsedTime(idleStarted));
 
             var started = Stopwatch.GetTimestamp();
             await RegisterClustersAsync(http, admin, tenantId, cancellationToken);
@@ -80,16 +85,21 @@ internal sealed class HostScenario(bool quick, TextWriter log)
             // One more poll round so first-poll work (activations, first snapshots) is not in the window.
             await Task.Delay(TimeSpan.FromSeconds(10), cancellationToken);
             var simulatorCpuBefore = await SimulatorCpuSecondsAsync(admin, cancellationToken);
+            var pollingMetrics = await PrometheusScrape.TakeAsync(http, cancellationToken);
+            var pollingStarted = Stopwatch.GetTimestamp();
             var pollingShare = await ProcessCpu.ShareOfOneCoreAsync(host.Process, cpuWindow, cancellationToken);
+            var polling = new MetricsWindow(pollingMetrics, await PrometheusScrape.TakeAsync(http, cancellationToken), Stopwatch.GetElapsedTime(pollingStarted));
             var simulatorShare = 100 * (await SimulatorCpuSecondsAsync(admin, cancellationToken) - simulatorCpuBefore) / cpuWindow.TotalSeconds;
             var net = pollingShare - idleShare;
             results.Add(new("inventory-polling", $"idle {build} host (no servers)", "host CPU", idleShare, "% core"));
             results.Add(new("inventory-polling", $"200 × 50, 10 s interval, {build} host", "host CPU while polling", pollingShare, "% core"));
             results.Add(new("inventory-polling", $"200 × 50, 10 s interval, {build} host", "host CPU for polling (minus idle)", net, "% core", "≤ 15 % core", net <= 15));
             results.Add(new("inventory-polling", $"200 × 50, 10 s interval, {build} host", "simulator process CPU (not counted)", simulatorShare, "% core"));
+            results.AddRange(AllocationsPerPoll(idle, polling, $"200 × 50, 10 s interval, {build} host"));
 
             log.WriteLine($"[host] listing: {Concurrency} concurrent clients for {listingWindow.TotalSeconds} s");
-            results.AddRange(await ListingAsync(http, tenantId, listingWindow, total, $"Nexus host ({build} build, cached inventory)", cancellationToken));
+            results.AddRange(await ListingAsync(http, tenantId, listingWindow, total, $"Nexus host ({build} build, cached inventory)",
+                host.Process, dataDirectory, cancellationToken));
         }
         finally
         {
@@ -171,7 +181,8 @@ internal sealed class HostScenario(bool quick, TextWriter log)
         }
     }
 
-    private static async Task<IReadOnlyList<Measurement>> ListingAsync(HttpClient http, Guid tenantId, TimeSpan window, int total, string label, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<Measurement>> ListingAsync(HttpClient http, Guid tenantId, TimeSpan window, int total, string label,
+        Process host, string dataDirectory, CancellationToken cancellationToken)
     {
         var latencies = new List<double>();
         var failures = 0;
@@ -180,6 +191,8 @@ internal sealed class HostScenario(bool quick, TextWriter log)
         {
             warm.EnsureSuccessStatusCode();
         }
+        var hostCpuBefore = ProcessCpu.Of(host);
+        var databaseCpuBefore = ProcessCpu.OfPostgres(dataDirectory);
         var deadline = Stopwatch.GetTimestamp() + (long)(window.TotalSeconds * Stopwatch.Frequency);
         var workers = Enumerable.Range(0, Concurrency).Select(async _ =>
         {
@@ -201,15 +214,72 @@ internal sealed class HostScenario(bool quick, TextWriter log)
             }
         });
         await Task.WhenAll(workers);
+        var hostCpu = ProcessCpu.Of(host) - hostCpuBefore;
+        var databaseCpu = ProcessCpu.OfPostgres(dataDirectory) - databaseCpuBefore;
         var p99 = Percentiles.Of(latencies, 99);
+        var served = Math.Max(1, latencies.Count + failures);
+        // CPU per request does not depend on what else shares the cores, unlike the latencies: it is the figure to
+        // compare between runs on a busy machine.
+        List<Measurement> cost =
+        [
+            new("vm-listing", label, "host CPU per request", 1000 * hostCpu.TotalSeconds / served, "ms"),
+            databaseCpu is { } db
+                ? new("vm-listing", label, "PostgreSQL CPU per request", 1000 * db.TotalSeconds / served, "ms")
+                : new("vm-listing", label, "PostgreSQL CPU per request", 0, "ms: not measured (no /proc or no embedded PostgreSQL found)"),
+        ];
         return
         [
+            .. cost,
             new("vm-listing", label, "guests", total, "VMs"),
             new("vm-listing", label, "requests", latencies.Count, "count"),
             new("vm-listing", label, "throughput", latencies.Count / window.TotalSeconds, "req/s"),
             new("vm-listing", label, "latency p50", Percentiles.Of(latencies, 50), "ms"),
             new("vm-listing", label, "latency p99", p99, "ms", "≤ 50 ms", p99 <= 50),
             new("vm-listing", label, "failed requests", failures, "count"),
+        ];
+    }
+
+    /// <summary>Two scrapes of <c>/metrics</c> around a window of <paramref name="Elapsed"/>.</summary>
+    private sealed record MetricsWindow(PrometheusScrape Start, PrometheusScrape End, TimeSpan Elapsed)
+    {
+        public string? Problem => Start.Problem ?? End.Problem;
+
+        public double? Delta(params string[] names) => End.Sum(names) - Start.Sum(names);
+    }
+
+    private static readonly string[] AllocatedBytes =
+        ["dotnet_gc_heap_total_allocated_bytes_total", "dotnet_gc_heap_total_allocated_bytes", "dotnet_gc_heap_total_allocated_total"];
+
+    private static readonly string[] Polls = ["nexus_server_polls_total", "nexus_server_polls"];
+
+    /// <summary>
+    /// Bytes allocated per server poll: what the host allocated while polling, minus what it allocates idle over
+    /// the same time (timers, membership, metrics themselves), over the polls counted in the window. From the host's
+    /// own counters on <c>/metrics</c>; "not measured" with the reason when they are not there.
+    /// </summary>
+    private static IEnumerable<Measurement> AllocationsPerPoll(MetricsWindow idle, MetricsWindow polling, string label)
+    {
+        const string Metric = "allocated per poll (minus idle)";
+        var problem = idle.Problem ?? polling.Problem;
+        var idleBytes = idle.Delta(AllocatedBytes);
+        var pollingBytes = polling.Delta(AllocatedBytes);
+        var polls = polling.Delta(Polls);
+        problem ??= idleBytes is null || pollingBytes is null ? $"/metrics has no {AllocatedBytes[0]}"
+            : polls is null ? $"/metrics has no {Polls[0]}"
+            : polls <= 0 ? "no poll was counted in the window" : null;
+        if (problem is not null)
+        {
+            // 0 with the reason in the unit: the JSON report cannot hold NaN.
+            return [new("inventory-polling", label, Metric, 0, $"KiB: not measured ({problem})")];
+        }
+        var idleScaled = idleBytes!.Value * polling.Elapsed.TotalSeconds / idle.Elapsed.TotalSeconds;
+        var perPoll = (pollingBytes!.Value - idleScaled) / polls!.Value;
+        return
+        [
+            new("inventory-polling", label, "polls in the window", polls.Value, "count"),
+            new("inventory-polling", label, "allocated while polling", pollingBytes.Value / 1048576, "MiB"),
+            new("inventory-polling", $"idle {label}", "allocated over the same time", idleScaled / 1048576, "MiB"),
+            new("inventory-polling", label, Metric, perPoll / 1024, $"KiB ({GuestsPerCluster} guests)"),
         ];
     }
 

@@ -6,7 +6,13 @@ namespace Nexus.Benchmarks.Reporting;
 /// <summary>Prints the measurements as a table and writes them as JSON with the run's conditions.</summary>
 internal static class ResultReport
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        // A percentile of no samples is NaN; it is written as "NaN" rather than failing the whole report.
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     public static void Print(TextWriter output, IReadOnlyList<Measurement> measurements)
     {

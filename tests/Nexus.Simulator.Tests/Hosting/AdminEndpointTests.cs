@@ -71,6 +71,40 @@ public sealed class AdminEndpointTests(AdminFixture fixture) : IClassFixture<Adm
     }
 
     [Fact]
+    public async Task A_churn_flips_guests_of_every_cluster_at_the_requested_rate_until_stopped()
+    {
+        using var admin = Admin();
+        var before = fixture.Simulator.Clusters.Select(c => c.Guests.ToDictionary(g => g.Vmid, g => g.State)).ToArray();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        using (var set = await admin.PutAsJsonAsync("churn", new { changesPerSecond = 200 }))
+        {
+            Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+        }
+        await Task.Delay(1000);
+        using var stop = await admin.DeleteAsync("churn");
+        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var stopped = await stop.Content.ReadFromJsonAsync<JsonElement>();
+        var changes = stopped.GetProperty("changes").GetInt64();
+        Assert.InRange(changes, 100, (long)(200 * elapsed) + 1);
+        Assert.Equal(0, stopped.GetProperty("changesPerSecond").GetDouble());
+        foreach (var (cluster, states) in fixture.Simulator.Clusters.Zip(before))
+        {
+            Assert.Contains(cluster.Guests, g => states[g.Vmid] != g.State);
+        }
+        await Task.Delay(200);
+        var after = await admin.GetFromJsonAsync<JsonElement>("churn");
+        Assert.Equal(changes, after.GetProperty("changes").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_negative_churn_rate_is_refused()
+    {
+        using var admin = Admin();
+        using var response = await admin.PutAsJsonAsync("churn", new { changesPerSecond = -1 });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
     public async Task Stats_report_process_cpu_time()
     {
         using var admin = Admin();

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Compression;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
@@ -366,6 +367,16 @@ internal sealed partial class RfbServerSession(
 
     private static void EncodeRow(ReadOnlySpan<uint> pixels, PixelFormat format, Span<byte> target)
     {
+        // QEMU's own format is the display's 0x00RRGGBB in little-endian order: a copy, not a per-pixel encode, so a
+        // relay benchmark's bulk updates measure the relay and not this encoder.
+        if (format == PixelFormat.ServerDefault && BitConverter.IsLittleEndian)
+        {
+            var words = MemoryMarshal.Cast<byte, uint>(target);
+            for (var x = 0; x < pixels.Length; x++)
+                words[x] = pixels[x] & 0x00FF_FFFF;
+            return;
+        }
+
         var size = format.BytesPerPixel;
         for (var x = 0; x < pixels.Length; x++)
             format.Encode(pixels[x], target.Slice(x * size, size));
