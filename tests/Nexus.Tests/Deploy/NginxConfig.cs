@@ -52,7 +52,7 @@ internal static partial class NginxConfig
     [GeneratedRegex(@"(    server [^\s;]+(?<parameters> [^;]*)?;\n)+")]
     private static partial Regex UpstreamServers();
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
         {
