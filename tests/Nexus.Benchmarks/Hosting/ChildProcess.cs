@@ -68,6 +68,35 @@ internal sealed class ChildProcess : IAsyncDisposable
         throw new TimeoutException($"No line matching {pattern} within {within.TotalSeconds} s:{Environment.NewLine}{Tail()}");
     }
 
+    /// <summary>Until <paramref name="path"/> answers 2xx on <paramref name="http"/>; fails at once if this process exits, or after 3 minutes.</summary>
+    public async Task WaitForOkAsync(HttpClient http, string path, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
+        while (true)
+        {
+            if (Process.HasExited)
+            {
+                throw new InvalidOperationException($"The child process exited with {Process.ExitCode}:{Environment.NewLine}{Tail()}");
+            }
+            try
+            {
+                using var response = await http.GetAsync(path, cancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{path} not OK within 3 minutes:{Environment.NewLine}{Tail()}");
+            }
+            await Task.Delay(500, cancellationToken);
+        }
+    }
+
     public string Tail()
     {
         lock (_gate)

@@ -60,8 +60,8 @@ internal sealed class HostScenario(bool quick, TextWriter log)
                 "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Orleans=Error",
             ]);
             using var http = new HttpClient { BaseAddress = new Uri(hostUrl), Timeout = TimeSpan.FromMinutes(2) };
-            await WaitForOkAsync(http, "/readyz", host, cancellationToken);
-            await WaitForOkAsync(admin, "stats", simulator, cancellationToken);
+            await host.WaitForOkAsync(http, "/readyz", cancellationToken);
+            await simulator.WaitForOkAsync(admin, "stats", cancellationToken);
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await LoginAsync(http, password, cancellationToken));
             var tenantId = await CreateTenantAsync(http, cancellationToken);
 
@@ -152,34 +152,6 @@ internal sealed class HostScenario(bool quick, TextWriter log)
 
     private static async Task<double> SimulatorCpuSecondsAsync(HttpClient admin, CancellationToken cancellationToken) =>
         (await admin.GetFromJsonAsync<JsonElement>("stats", cancellationToken)).GetProperty("cpuSeconds").GetDouble();
-
-    private static async Task WaitForOkAsync(HttpClient http, string path, ChildProcess process, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
-        while (true)
-        {
-            if (process.Process.HasExited)
-            {
-                throw new InvalidOperationException($"The child process exited with {process.Process.ExitCode}:{Environment.NewLine}{process.Tail()}");
-            }
-            try
-            {
-                using var response = await http.GetAsync(path, cancellationToken);
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
-            {
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"{path} not OK within 3 minutes:{Environment.NewLine}{process.Tail()}");
-            }
-            await Task.Delay(500, cancellationToken);
-        }
-    }
 
     private static async Task<IReadOnlyList<Measurement>> ListingAsync(HttpClient http, Guid tenantId, TimeSpan window, int total, string label,
         Process host, string dataDirectory, CancellationToken cancellationToken)

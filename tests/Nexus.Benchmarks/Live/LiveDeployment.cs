@@ -100,7 +100,7 @@ internal sealed class LiveDeployment : IAsyncDisposable
         var host1 = ChildProcess.Start(hostDll, [.. Shared(1, urls[0]), $"--Nexus:Database:Port={databasePort}"]);
         _processes.Add(host1);
         using var http1 = new HttpClient { BaseAddress = urls[0] };
-        await WaitForOkAsync(http1, "/readyz", host1, cancellationToken);
+        await host1.WaitForOkAsync(http1, "/readyz", cancellationToken);
 
         // The second silo joins the first one's database; the connection string carries the password, so it goes
         // through the environment (inherited by the child) rather than the command line other users can read.
@@ -120,8 +120,8 @@ internal sealed class LiveDeployment : IAsyncDisposable
         }
         _processes.Add(host2);
         using var http2 = new HttpClient { BaseAddress = urls[1] };
-        await WaitForOkAsync(http2, "/readyz", host2, cancellationToken);
-        await WaitForOkAsync(SimulatorAdmin, "stats", Simulator, cancellationToken);
+        await host2.WaitForOkAsync(http2, "/readyz", cancellationToken);
+        await Simulator.WaitForOkAsync(SimulatorAdmin, "stats", cancellationToken);
 
         using var login = await http1.PostAsJsonAsync("/api/auth/login", new { email = AdminEmail, password }, cancellationToken);
         login.EnsureSuccessStatusCode();
@@ -227,34 +227,6 @@ internal sealed class LiveDeployment : IAsyncDisposable
         if (!response.IsSuccessStatusCode)
         {
             throw new InvalidOperationException($"{what} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
-        }
-    }
-
-    private static async Task WaitForOkAsync(HttpClient http, string path, ChildProcess process, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
-        while (true)
-        {
-            if (process.Process.HasExited)
-            {
-                throw new InvalidOperationException($"The child process exited with {process.Process.ExitCode}:{Environment.NewLine}{process.Tail()}");
-            }
-            try
-            {
-                using var response = await http.GetAsync(path, cancellationToken);
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
-            {
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"{path} not OK within 3 minutes:{Environment.NewLine}{process.Tail()}");
-            }
-            await Task.Delay(500, cancellationToken);
         }
     }
 
