@@ -145,7 +145,8 @@ public sealed class ConsoleCloseTests(RelayFixture fixture)
     public async Task A_session_without_input_is_closed_with_4008_even_while_it_watches_the_screen()
     {
         var guest = fixture.FreshGuest();
-        var (id, session) = fixture.Register(fixture.OpenerFor(guest), new ConsolePolicy(IdleTimeout: TimeSpan.FromMilliseconds(800)));
+        // Long enough for a few update requests to be forwarded even when a loaded machine delays the watcher's loop.
+        var (id, session) = fixture.Register(fixture.OpenerFor(guest), new ConsolePolicy(IdleTimeout: TimeSpan.FromMilliseconds(2000)));
         await using var client = await RfbTestClient.ConnectAsync(fixture.Http1Url(id));
         await client.HandshakeAsync();
 
