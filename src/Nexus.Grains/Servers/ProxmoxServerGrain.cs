@@ -79,12 +79,13 @@ internal sealed partial class ProxmoxServerGrain(
             state.State.Timeouts = PersistedTimeout.From(_connection.Timeouts.Snapshot());
             state.State.Guests = _published.Values.OrderBy(g => g.VmId).ToList();
             await TryWriteStateAsync();
-            if (reason.ReasonCode == DeactivationReasonCode.ShuttingDown && AnotherSiloIsActive())
-            {
-                // A graceful silo stop (a rolling upgrade) must not leave the server unpolled until the reminder's
-                // next tick: a call to ourselves is forwarded to a new activation on a silo that stays, which re-arms.
-                _ = this.AsReference<IProxmoxServerGrain>().Wake();
-            }
+        }
+        if (state.State.Armed && reason.ReasonCode == DeactivationReasonCode.ShuttingDown && AnotherSiloIsActive())
+        {
+            // A graceful silo stop (a rolling upgrade) must not leave the server unpolled until the reminder's next
+            // tick: a call to ourselves is forwarded to a new activation on a silo that stays, which re-arms. One-way:
+            // nothing comes back to observe; if it is lost, the reminder is the fallback.
+            _ = this.AsReference<IProxmoxServerGrain>().Wake();
         }
         DisposeConnection();
     }

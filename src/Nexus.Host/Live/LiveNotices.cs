@@ -1,7 +1,5 @@
 using Nexus.Contracts.Events;
 using Nexus.Contracts.Tenants;
-using Nexus.Data.Access;
-using Nexus.Data.Tenants;
 
 namespace Nexus.Host.Live;
 
@@ -15,45 +13,49 @@ internal static class LiveNotices
     // Enough to reach a few thousand tenants in a second or two without flooding the silo with grain calls.
     private const int PublishParallelism = 8;
 
-    /// <summary>Publishes <see cref="TenantAccessChanged"/> for <paramref name="userId"/> (null: everyone in the tenant).</summary>
-    public static void AccessChanged(HttpContext context, Guid tenantId, Guid? userId) =>
-        AccessChanged(context, [tenantId], userId);
-
     /// <summary>
-    /// For a change to the account itself (disabled, deleted, global role): the tenants the user may be watching,
-    /// read BEFORE the change (a delete removes the memberships that say where they watch).
+    /// A membership, grant or tenant change: this silo's cached VM access of the tenant is dropped and
+    /// <see cref="TenantAccessChanged"/> is published for <paramref name="userId"/> (null: everyone in the tenant).
     /// </summary>
-    public static Task<IReadOnlyList<Guid>> TenantsWatchableByAsync(HttpContext context, Guid userId, bool isGlobalAdmin, CancellationToken ct)
+    public static void AccessChanged(HttpContext context, Guid tenantId, Guid? userId)
     {
-        var database = context.RequestServices.GetRequiredService<INexusDatabase>();
-        var tenants = context.RequestServices.GetRequiredService<TenantStore>();
-        return database.AsSystemAsync(session => tenants.ListIdsReachableByAsync(session, userId, everyTenant: isGlobalAdmin), ct);
+        Vms.VmAccessCache.InvalidateOnResponse(context, tenantId);
+        AccessChanged(context, [tenantId], userId);
     }
 
-    /// <summary>Publishes <see cref="TenantAccessChanged"/> for <paramref name="userId"/> in each of <paramref name="tenantIds"/>.</summary>
+    /// <summary>
+    /// Publishes <see cref="TenantAccessChanged"/> for <paramref name="userId"/> in each of <paramref name="tenantIds"/>.
+    /// One tenant (a membership or grant change) is published before the response goes out, so the caller's next
+    /// request finds its access version moved. Many (an account change of a global admin reaches every tenant) go
+    /// out in the background instead: an admin's request must not wait on thousands of grain calls.
+    /// </summary>
     public static void AccessChanged(HttpContext context, IReadOnlyList<Guid> tenantIds, Guid? userId)
     {
         if (tenantIds.Count == 0)
         {
             return;
         }
-        context.Response.OnStarting(async () =>
+        var grains = context.RequestServices.GetRequiredService<IGrainFactory>();
+        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(LiveNotices));
+        context.Response.OnStarting(() =>
         {
-            var grains = context.RequestServices.GetRequiredService<IGrainFactory>();
-            await Parallel.ForEachAsync(tenantIds, new ParallelOptions { MaxDegreeOfParallelism = PublishParallelism }, async (tenantId, _) =>
-            {
-                try
-                {
-                    await grains.GetGrain<ITenantGrain>(tenantId).Publish(new TenantAccessChanged(userId));
-                }
-                catch (Exception ex) when (ex is not OutOfMemoryException)
-                {
-                    // The change itself is committed; live viewers then keep their access until their token expires
-                    // and the hub closes the connection (CloseOnAuthenticationExpiration), which re-authorizes on rejoin.
-                    context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(LiveNotices))
-                        .LogError(ex, "Publishing an access change of tenant {TenantId} failed", tenantId);
-                }
-            });
+            var publishing = PublishAsync(grains, logger, tenantIds, userId);
+            return tenantIds.Count == 1 ? publishing : Task.CompletedTask;
         });
     }
+
+    private static Task PublishAsync(IGrainFactory grains, ILogger logger, IReadOnlyList<Guid> tenantIds, Guid? userId) =>
+        Parallel.ForEachAsync(tenantIds, new ParallelOptions { MaxDegreeOfParallelism = PublishParallelism }, async (tenantId, _) =>
+        {
+            try
+            {
+                await grains.GetGrain<ITenantGrain>(tenantId).Publish(new TenantAccessChanged(userId));
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // The change itself is committed; live viewers then keep their access until their token expires
+                // and the hub closes the connection (CloseOnAuthenticationExpiration), which re-authorizes on rejoin.
+                logger.LogError(ex, "Publishing an access change of tenant {TenantId} failed", tenantId);
+            }
+        });
 }

@@ -7,7 +7,6 @@ using Nexus.Data.Tenants;
 using Nexus.Grains.Authorization;
 using Nexus.Host.Audit;
 using Nexus.Host.Live;
-using Nexus.Host.Vms;
 using Nexus.Host.Web;
 
 namespace Nexus.Host.Tenants;
@@ -87,7 +86,6 @@ internal static class MembersEndpoints
             if (current != role)
             {
                 LiveNotices.AccessChanged(context, id, userId);
-                VmAccessCache.InvalidateOnResponse(context, id);
                 await audit.WriteAsync(session, AuditEntries.Create(id, caller.Id,
                     current is null ? AuditActions.MemberAdded : AuditActions.MemberRoleChanged, AuditTargets.User,
                     userId.ToString(), member.Email, AuditOutcome.Success, new { from = current, to = role, tenant = scope!.Tenant.Slug }, ClientInfo.From(context)));
@@ -118,7 +116,6 @@ internal static class MembersEndpoints
             }
             await memberships.RemoveAsync(session, id, userId);
             LiveNotices.AccessChanged(context, id, userId);
-            VmAccessCache.InvalidateOnResponse(context, id);
             await audit.WriteAsync(session, AuditEntries.Create(id, caller.Id, AuditActions.MemberRemoved, AuditTargets.User,
                 userId.ToString(), member.Email, AuditOutcome.Success, new { role = member.Role }, ClientInfo.From(context)));
             return TypedResults.NoContent();

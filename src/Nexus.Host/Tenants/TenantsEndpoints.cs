@@ -7,7 +7,6 @@ using Nexus.Data.Tenants;
 using Nexus.Grains.Authorization;
 using Nexus.Host.Audit;
 using Nexus.Host.Live;
-using Nexus.Host.Vms;
 using Nexus.Host.Web;
 
 namespace Nexus.Host.Tenants;
@@ -127,7 +126,6 @@ internal static class TenantsEndpoints
             if (request.IsActive is { } active && active != tenant.IsActive)
             {
                 LiveNotices.AccessChanged(context, id, userId: null);
-                VmAccessCache.InvalidateOnResponse(context, id);
             }
             await audit.WriteAsync(session, AuditEntries.Create(id, caller.Id, AuditActions.TenantUpdated, AuditTargets.Tenant,
                 id.ToString(), name ?? tenant.Name, AuditOutcome.Success, new { changes = request }, ClientInfo.From(context)));
@@ -151,7 +149,6 @@ internal static class TenantsEndpoints
                 id.ToString(), scope!.Tenant.Name, AuditOutcome.Success, new { scope.Tenant.Slug }, ClientInfo.From(context)));
             await tenants.DeleteAsync(session, id);
             LiveNotices.AccessChanged(context, id, userId: null);
-            VmAccessCache.InvalidateOnResponse(context, id);
             return TypedResults.NoContent();
         }, ct);
     }

@@ -7,7 +7,6 @@ using Nexus.Data.Tenants;
 using Nexus.Grains.Authorization;
 using Nexus.Host.Audit;
 using Nexus.Host.Live;
-using Nexus.Host.Vms;
 using Nexus.Host.Web;
 
 namespace Nexus.Host.Tenants;
@@ -86,7 +85,6 @@ internal static class VmGrantsEndpoints
             // The composite foreign key refuses a server of another tenant (→ 404 like an unknown one).
             var grant = await grants.UpsertAsync(session, request.UserId!.Value, id, vm, permissions);
             LiveNotices.AccessChanged(context, id, grant.UserId);
-            VmAccessCache.InvalidateOnResponse(context, id);
             await audit.WriteAsync(session, AuditEntries.Create(id, caller.Id, AuditActions.VmGrantCreated, AuditTargets.VmGrant,
                 grant.Id.ToString(), $"{grant.Vm.GuestType}/{grant.Vm.VmId}", AuditOutcome.Success,
                 new { grant.UserId, grant.Vm.ServerId, grant.Vm.GuestType, grant.Vm.VmId, permissions = VmPermissionNames.ToNames(permissions) },
@@ -119,7 +117,6 @@ internal static class VmGrantsEndpoints
             }
             var grant = await grants.UpsertAsync(session, existing.UserId, id, existing.Vm, permissions);
             LiveNotices.AccessChanged(context, id, grant.UserId);
-            VmAccessCache.InvalidateOnResponse(context, id);
             await audit.WriteAsync(session, AuditEntries.Create(id, caller.Id, AuditActions.VmGrantUpdated, AuditTargets.VmGrant,
                 grant.Id.ToString(), $"{grant.Vm.GuestType}/{grant.Vm.VmId}", AuditOutcome.Success,
                 new { from = VmPermissionNames.ToNames(existing.Permissions), to = VmPermissionNames.ToNames(permissions) },
@@ -145,7 +142,6 @@ internal static class VmGrantsEndpoints
             }
             await grants.DeleteAsync(session, grantId);
             LiveNotices.AccessChanged(context, id, existing.UserId);
-            VmAccessCache.InvalidateOnResponse(context, id);
             await audit.WriteAsync(session, AuditEntries.Create(id, caller.Id, AuditActions.VmGrantDeleted, AuditTargets.VmGrant,
                 grantId.ToString(), $"{existing.Vm.GuestType}/{existing.Vm.VmId}", AuditOutcome.Success,
                 new { existing.UserId, existing.Vm.ServerId }, ClientInfo.From(context)));

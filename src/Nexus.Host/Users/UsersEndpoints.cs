@@ -3,6 +3,7 @@ using Nexus.Contracts.Identity;
 using Nexus.Data.Access;
 using Nexus.Data.Audit;
 using Nexus.Data.Identity;
+using Nexus.Data.Tenants;
 using Nexus.Grains.Authorization;
 using Nexus.Host.Audit;
 using Nexus.Host.Identity;
@@ -109,7 +110,8 @@ internal static class UsersEndpoints
     }
 
     private static async Task<Results<Ok<UserDto>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        Guid id, UpdateUserRequest request, CurrentUser caller, HttpContext context, INexusDatabase database, UserStore users, AuditLog audit, SignIn signIn, CancellationToken ct)
+        Guid id, UpdateUserRequest request, CurrentUser caller, HttpContext context, INexusDatabase database, UserStore users, TenantStore tenants,
+        AuditLog audit, SignIn signIn, CancellationToken ct)
     {
         if (RequireAdmin(caller) is { } denied)
         {
@@ -125,6 +127,8 @@ internal static class UsersEndpoints
         {
             return Problems.Conflict("You cannot disable your own account.");
         }
+        IReadOnlyList<Guid> watched = [];
+        var disabledNow = false;
         var updated = await database.AsUserAsync(caller.Id, async session =>
         {
             var user = await users.FindByIdAsync(session, id);
@@ -140,6 +144,12 @@ internal static class UsersEndpoints
             if (request.Disabled is { } disabled && disabled != user.Disabled)
             {
                 await users.SetDisabledAsync(session, id, disabled);
+                if (disabled)
+                {
+                    disabledNow = true;
+                    // Where their open live views are, to end them now rather than when their access token expires.
+                    watched = await tenants.ListIdsReachableByAsync(session, id, everyTenant: user.GlobalRole == GlobalRole.Admin);
+                }
             }
             await audit.WriteAsync(session, AuditEntries.Create(null, caller.Id, AuditActions.UserUpdated, AuditTargets.User,
                 id.ToString(), user.Email, AuditOutcome.Success, new { changes = request }, ClientInfo.From(context)));
@@ -151,17 +161,18 @@ internal static class UsersEndpoints
         }
         // The account may have been disabled or enabled: the next request on this silo reads it again.
         CallerCache.Invalidate(context, id);
-        if (updated.Disabled)
+        if (disabledNow)
         {
+            // Registered first: the live views end even if revoking the refresh tokens fails below.
+            LiveNotices.AccessChanged(context, watched, id);
             await signIn.RevokeAllAsync(id, ct);
-            // Their open live views end now, not when their access token expires.
-            LiveNotices.AccessChanged(context, await LiveNotices.TenantsWatchableByAsync(context, id, updated.GlobalRole == GlobalRole.Admin, ct), id);
         }
         return TypedResults.Ok(UserDto.From(updated));
     }
 
     private static async Task<Results<Ok<UserDto>, ValidationProblem, ProblemHttpResult>> SetRoleAsync(
-        Guid id, SetRoleRequest request, CurrentUser caller, HttpContext context, INexusDatabase database, UserStore users, AuditLog audit, CancellationToken ct)
+        Guid id, SetRoleRequest request, CurrentUser caller, HttpContext context, INexusDatabase database, UserStore users, TenantStore tenants,
+        AuditLog audit, CancellationToken ct)
     {
         if (RequireAdmin(caller) is { } denied)
         {
@@ -176,6 +187,7 @@ internal static class UsersEndpoints
             return Problems.Conflict("You cannot demote yourself.");
         }
         var changed = false;
+        IReadOnlyList<Guid> watched = [];
         var updated = await database.AsUserAsync(caller.Id, async session =>
         {
             var user = await users.FindByIdAsync(session, id);
@@ -187,6 +199,8 @@ internal static class UsersEndpoints
             {
                 changed = true;
                 await users.SetGlobalRoleAsync(session, id, role);
+                // Either side of the change is a global admin, who may watch any tenant.
+                watched = await tenants.ListIdsReachableByAsync(session, id, everyTenant: true);
                 await audit.WriteAsync(session, AuditEntries.Create(null, caller.Id, AuditActions.UserRoleChanged, AuditTargets.User,
                     id.ToString(), user.Email, AuditOutcome.Success, new { from = user.GlobalRole, to = role }, ClientInfo.From(context)));
             }
@@ -199,14 +213,13 @@ internal static class UsersEndpoints
         if (changed)
         {
             CallerCache.Invalidate(context, id);
-            // Either side of the change is a global admin, who may watch any tenant.
-            LiveNotices.AccessChanged(context, await LiveNotices.TenantsWatchableByAsync(context, id, isGlobalAdmin: true, ct), id);
+            LiveNotices.AccessChanged(context, watched, id);
         }
         return TypedResults.Ok(UserDto.From(updated));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        Guid id, CurrentUser caller, HttpContext context, INexusDatabase database, UserStore users, AuditLog audit, CancellationToken ct)
+        Guid id, CurrentUser caller, HttpContext context, INexusDatabase database, UserStore users, TenantStore tenants, AuditLog audit, CancellationToken ct)
     {
         if (RequireAdmin(caller) is { } denied)
         {
@@ -224,7 +237,8 @@ internal static class UsersEndpoints
             {
                 return false;
             }
-            watched = await LiveNotices.TenantsWatchableByAsync(context, id, user.GlobalRole == GlobalRole.Admin, ct);
+            // Read before the delete removes the memberships that say where they watch.
+            watched = await tenants.ListIdsReachableByAsync(session, id, everyTenant: user.GlobalRole == GlobalRole.Admin);
             // Written before the delete: the row then keeps the actor and target by id, address and name.
             await audit.WriteAsync(session, AuditEntries.Create(null, caller.Id, AuditActions.UserDeleted, AuditTargets.User,
                 id.ToString(), user.Email, AuditOutcome.Success, null, ClientInfo.From(context)));

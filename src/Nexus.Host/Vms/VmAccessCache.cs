@@ -115,7 +115,7 @@ internal sealed class VmAccessCache(LiveAccessLoader loader, IGrainFactory grain
 
     /// <summary>
     /// For an endpoint that changes access to a tenant inside its transaction: <see cref="Invalidate"/> when the
-    /// response starts, i.e. after the commit (like <c>LiveNotices.AccessChanged</c>).
+    /// response starts, i.e. after the commit (called by <c>LiveNotices.AccessChanged</c> for one tenant).
     /// </summary>
     public static void InvalidateOnResponse(HttpContext context, Guid tenantId)
     {
