@@ -8,8 +8,8 @@ internal sealed class ShutdownOptions : IValidatableObject
     public const string Section = "Nexus:Shutdown";
 
     /// <summary>
-    /// From SIGTERM until Kestrel stops accepting connections. Meanwhile <c>/readyz</c> answers 503, new WebSockets
-    /// are refused with 503 and ordinary requests are still served, each answered with <c>Connection: close</c>. A
+    /// From SIGTERM until Kestrel stops accepting connections. Meanwhile <c>/readyz</c> answers 503, new WebSocket
+    /// handshakes are dropped unanswered (so nginx tries another silo) and ordinary requests are still served, each answered with <c>Connection: close</c>. A
     /// load balancer that polls readiness (Kubernetes) needs this long to stop routing here. nginx's passive checks
     /// need it to empty its pool of keep-alive connections to this silo before the listener closes. Behind Kubernetes,
     /// add the endpoint propagation time (the manifests' <c>preStop</c> sleep).

@@ -21,11 +21,7 @@ internal static class CallerLoader
             context.Fail("The token names no user.");
             return;
         }
-        var services = context.HttpContext.RequestServices;
-        var cache = services.GetRequiredService<CallerCache>();
-        // Not the request's abort token: concurrent requests of the user share the read, and one client hanging
-        // up must not fail the others'.
-        var caller = await cache.GetAsync(userId, () => LoadAsync(services, userId, CancellationToken.None));
+        var caller = await LoadAsync(context.HttpContext.RequestServices, userId);
         if (caller is null)
         {
             context.Fail("The account no longer exists or is disabled.");
@@ -34,7 +30,14 @@ internal static class CallerLoader
         caller.AttachTo(context.HttpContext);
     }
 
-    private static async Task<CurrentUser?> LoadAsync(IServiceProvider services, Guid userId, CancellationToken ct)
+    /// <summary>The enabled account behind a token or a session, through this silo's <see cref="CallerCache"/>; null
+    /// when it no longer exists or is disabled.</summary>
+    public static Task<CurrentUser?> LoadAsync(IServiceProvider services, Guid userId) =>
+        // Not the request's abort token: concurrent requests of the user share the read, and one client hanging
+        // up must not fail the others'.
+        services.GetRequiredService<CallerCache>().GetAsync(userId, () => ReadAsync(services, userId, CancellationToken.None));
+
+    private static async Task<CurrentUser?> ReadAsync(IServiceProvider services, Guid userId, CancellationToken ct)
     {
         var database = services.GetRequiredService<INexusDatabase>();
         var users = services.GetRequiredService<UserStore>();

@@ -2,9 +2,9 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
-using Nexus.Contracts.Identity;
-using Nexus.Data.Access;
-using Nexus.Data.Identity;
+using System.Data.Common;
+using Nexus.Host.Identity;
+using Nexus.Host.Web;
 
 namespace Nexus.Host.Observability;
 
@@ -16,7 +16,7 @@ namespace Nexus.Host.Observability;
 /// </summary>
 internal sealed class DashboardAuthentication(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    DashboardSessions sessions, INexusDatabase database, UserStore users)
+    DashboardSessions sessions)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "NexusDashboardSession";
@@ -31,13 +31,23 @@ internal sealed class DashboardAuthentication(
                 ? AuthenticateResult.Fail("The dashboard session is invalid or has expired.")
                 : AuthenticateResult.NoResult();
         }
-        var user = await database.AsUserAsync(userId, session => users.FindByIdAsync(session, userId), Context.RequestAborted);
-        if (user is null || user.Disabled)
+        CurrentUser? user;
+        try
+        {
+            // As the API reads its callers (the dashboard polls every second; demotion and disabling invalidate it).
+            user = await CallerLoader.LoadAsync(Context.RequestServices, userId);
+        }
+        catch (DbException ex)
+        {
+            Logger.LogWarning(ex, "The dashboard session's user could not be checked; refusing the request");
+            return AuthenticateResult.Fail("The account could not be checked (the database is unavailable).");
+        }
+        if (user is null)
         {
             return AuthenticateResult.Fail("The account no longer exists or is disabled.");
         }
         var claims = new List<Claim> { new("sub", user.Id.ToString()) };
-        if (user.GlobalRole == GlobalRole.Admin)
+        if (user.IsGlobalAdmin)
         {
             claims.Add(new Claim(GlobalAdminClaim, "true"));
         }

@@ -57,7 +57,7 @@ internal static class ObservabilityServices
             telemetry.WithTracing(tracing => tracing
                 // Before the exporter: it must see spans only after their query values are gone.
                 .AddProcessor(new TelemetryRedaction())
-                .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsScrape(context.Request.Path))
+                .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsPolledByMachines(context.Request.Path))
                 .AddHttpClientInstrumentation()
                 // Npgsql records the SQL text with its placeholders ($1), never parameter values.
                 .AddNpgsql()
@@ -108,7 +108,10 @@ internal static class ObservabilityServices
         return endpoints;
     }
 
-    private static bool IsScrape(PathString path) => path.StartsWithSegments("/metrics");
+    // Scrapes, probes and the dashboard's once-a-second polls would drown the traces people read.
+    private static bool IsPolledByMachines(PathString path) =>
+        path.StartsWithSegments("/metrics") || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz")
+        || path.StartsWithSegments(ObservabilityOptions.DashboardPath);
 
     private static void Configure(OtlpExporterOptions exporter, ObservabilityOptions options, string signalPath)
     {

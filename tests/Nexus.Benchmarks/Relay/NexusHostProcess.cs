@@ -66,7 +66,7 @@ internal sealed class NexusHostProcess : IAsyncDisposable
         var api = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromMinutes(2) };
         try
         {
-            await WaitForReadyAsync(api, process, cancellationToken);
+            await process.WaitForOkAsync(api, "/readyz", cancellationToken);
             using var login = await api.PostAsJsonAsync("/api/auth/login", new { email = AdminEmail, password }, cancellationToken);
             await EnsureAsync(login, "Signing in", cancellationToken);
             var token = (await login.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("accessToken").GetString();
@@ -137,34 +137,6 @@ internal sealed class NexusHostProcess : IAsyncDisposable
         (await Api.GetFromJsonAsync<JsonElement>($"/api/tenants/{tenantId}/consoles", cancellationToken)).GetArrayLength();
 
     public string Tail() => _process.Tail();
-
-    private static async Task WaitForReadyAsync(HttpClient http, ChildProcess process, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
-        while (true)
-        {
-            if (process.Process.HasExited)
-            {
-                throw new InvalidOperationException($"The host exited with {process.Process.ExitCode}:{Environment.NewLine}{process.Tail()}");
-            }
-            try
-            {
-                using var response = await http.GetAsync("/readyz", cancellationToken);
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
-            {
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"/readyz not OK within 3 minutes:{Environment.NewLine}{process.Tail()}");
-            }
-            await Task.Delay(500, cancellationToken);
-        }
-    }
 
     private static async Task EnsureAsync(HttpResponseMessage response, string what, CancellationToken cancellationToken)
     {

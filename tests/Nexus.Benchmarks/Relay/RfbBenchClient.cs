@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text;
+using Nexus.Simulator.Consoles.Rfb;
 
 namespace Nexus.Benchmarks.Relay;
 
@@ -67,8 +68,8 @@ internal sealed class RfbBenchClient : IAsyncDisposable
         else if (types.Contains(SecurityVnc) && vncPassword is not null)
         {
             await SendAsync([SecurityVnc], ct);
-            var challenge = (await ReadAsync(VncChallenge.Length, ct)).ToArray();
-            await SendAsync(VncChallenge.Respond(vncPassword, challenge), ct);
+            var challenge = (await ReadAsync(VncAuthentication.ChallengeLength, ct)).ToArray();
+            await SendAsync(VncAuthentication.Encrypt(vncPassword, challenge), ct);
         }
         else
         {

@@ -1,6 +1,7 @@
 using System.Net;
 using Nexus.Tests.Live;
 using Nexus.Tests.Servers;
+using Nexus.Tests.Support;
 
 namespace Nexus.Tests.Observability;
 
@@ -28,12 +29,12 @@ public sealed class MetricsEndpointTests(MetricsEndpointTests.World world) : ICl
         var server = await Host.AddServerAsync(Host.Admin, tenant, Host.PinnedServer("pve-metrics"));
 
         PrometheusText scrape = null!;
-        await UntilAsync(async () =>
+        await Eventually.TrueAsync(async () =>
         {
             scrape = await ScrapeAsync();
             return scrape.Sum("nexus_server_polls_total", ("outcome", "success")) > before
                 && scrape.Samples("nexus_proxmox_request_duration_seconds_count", ("server_id", server.ToString())).Count > 0;
-        }, () => "the server's first poll is counted");
+        }, TimeSpan.FromSeconds(30), () => "the server's first poll is counted");
 
         var id = ("server_id", server.ToString());
         var buckets = scrape.Samples("nexus_proxmox_request_duration_seconds_bucket", id, ("endpoint", "primary"), ("request_class", "list"), ("outcome", "success"));
@@ -91,24 +92,11 @@ public sealed class MetricsEndpointTests(MetricsEndpointTests.World world) : ICl
     private async Task EventuallyValueAsync(string metric, double expected, string what)
     {
         var last = double.NaN;
-        await UntilAsync(async () =>
+        await Eventually.TrueAsync(async () =>
         {
             last = (await ScrapeAsync()).Sum(metric);
             return last == expected;
-        }, () => $"{what} ({metric} = {expected}; last {last})");
-    }
-
-    private static async Task UntilAsync(Func<Task<bool>> condition, Func<string> what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Timed out waiting until {what()}.");
-            }
-            await Task.Delay(200);
-        }
+        }, TimeSpan.FromSeconds(30), () => $"{what} ({metric} = {expected}; last {last})");
     }
 
     private async Task<PrometheusText> ScrapeAsync()
