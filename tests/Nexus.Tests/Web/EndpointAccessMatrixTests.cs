@@ -229,14 +229,22 @@ public sealed class EndpointAccessMatrixTests(AccessMatrixWorld world) : IClassF
 
     private static readonly int ClosedPort = Support.FreePort.Next();
 
-    private static object UnreachableServer() => new
+    private static int _unreachableHosts;
+
+    // A distinct loopback address per server: host and port are unique per tenant, and a "free" port can be handed
+    // out twice in a run (it was free both times), which made a registration answer 409.
+    private static object UnreachableServer()
     {
-        name = $"unreachable-{Guid.NewGuid():N}",
-        host = "127.0.0.1",
-        port = Support.FreePort.Next(),
-        apiToken = $"root@pam!matrix={Guid.NewGuid()}",
-        trust = new { mode = "system" },
-    };
+        var n = Interlocked.Increment(ref _unreachableHosts);
+        return new
+        {
+            name = $"unreachable-{Guid.NewGuid():N}",
+            host = $"127.0.{n / 250 % 250}.{n % 250 + 1}",
+            port = ClosedPort,
+            apiToken = $"root@pam!matrix={Guid.NewGuid()}",
+            trust = new { mode = "system" },
+        };
+    }
 
     // A server registered through the API (with an encrypted token), unlike the row the world inserts directly.
     private static async Task<Guid> RegisteredServerAsync(AccessMatrixWorld w)
