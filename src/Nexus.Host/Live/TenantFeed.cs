@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
+using Nexus.Host.Observability;
 using Nexus.Contracts.Events;
 using Orleans.Streams;
 
@@ -59,6 +60,7 @@ internal sealed class TenantFeed
     /// <summary>The stream's callback: never blocks the stream's delivery on a browser.</summary>
     public Task OnNextAsync(TenantEvent item, StreamSequenceToken? token)
     {
+        LiveMetrics.EventReceived(item.At);
         _queue.Writer.TryWrite(item);
         return Task.CompletedTask;
     }
@@ -147,6 +149,7 @@ internal sealed class TenantFeed
                 else
                 {
                     _fanOut.Deliver(e, Groups, _index);
+                    LiveMetrics.EventSent(e.At);
                 }
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)

@@ -10,10 +10,12 @@ namespace Nexus.Benchmarks.Hosting;
 internal sealed class PrometheusScrape
 {
     private readonly Dictionary<string, double> _sums;
+    private readonly List<(string Name, string Labels, double Value)> _samples;
 
-    private PrometheusScrape(Dictionary<string, double> sums, string? problem)
+    private PrometheusScrape(Dictionary<string, double> sums, List<(string, string, double)> samples, string? problem)
     {
         _sums = sums;
+        _samples = samples;
         Problem = problem;
     }
 
@@ -30,13 +32,14 @@ internal sealed class PrometheusScrape
             using var response = await http.SendAsync(request, cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
-                return new([], $"GET /metrics answered {(int)response.StatusCode}");
+                return new([], [], $"GET /metrics answered {(int)response.StatusCode}");
             }
-            return new(Parse(await response.Content.ReadAsStringAsync(cancellationToken)), null);
+            var samples = new List<(string, string, double)>();
+            return new(Parse(await response.Content.ReadAsStringAsync(cancellationToken), samples), samples, null);
         }
         catch (HttpRequestException ex)
         {
-            return new([], $"GET /metrics failed: {ex.Message}");
+            return new([], [], $"GET /metrics failed: {ex.Message}");
         }
     }
 
@@ -53,7 +56,24 @@ internal sealed class PrometheusScrape
         return null;
     }
 
-    public static Dictionary<string, double> Parse(string text)
+    /// <summary>
+    /// The cumulative buckets <c>(le, count)</c> of histogram <paramref name="name"/> (its <c>_bucket</c> samples)
+    /// whose labels contain <paramref name="label"/> (such as <c>stage="sent"</c>), in the order scraped.
+    /// </summary>
+    public IReadOnlyList<(double Le, double Count)> Buckets(string name, string label) =>
+        _samples.Where(s => s.Name == name + "_bucket" && s.Labels.Contains(label, StringComparison.Ordinal))
+            .Select(s => (Le(s.Labels), s.Value))
+            .OrderBy(b => b.Item1)
+            .ToList();
+
+    private static double Le(string labels)
+    {
+        var start = labels.IndexOf("le=\"", StringComparison.Ordinal) + 4;
+        var text = labels[start..labels.IndexOf('"', start)];
+        return text == "+Inf" ? double.PositiveInfinity : double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+    }
+
+    public static Dictionary<string, double> Parse(string text, List<(string Name, string Labels, double Value)>? samples = null)
     {
         var sums = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var raw in text.Split('\n'))
@@ -71,6 +91,7 @@ internal sealed class PrometheusScrape
             }
             string name;
             string rest;
+            var labels = "";
             if (brace >= 0 && brace < space)
             {
                 // Label values are quoted and may hold spaces, so the value starts after the closing brace.
@@ -80,6 +101,7 @@ internal sealed class PrometheusScrape
                     continue;
                 }
                 name = line[..brace];
+                labels = line[(brace + 1)..close];
                 rest = line[(close + 1)..].Trim();
             }
             else
@@ -93,6 +115,7 @@ internal sealed class PrometheusScrape
                 continue;
             }
             sums[name] = sums.GetValueOrDefault(name) + value;
+            samples?.Add((name, labels, value));
         }
         return sums;
     }

@@ -63,14 +63,17 @@ internal sealed class LiveScenario(bool quick, TextWriter log)
 
             var changesBefore = await deployment.SimulatorChangesAsync(cancellationToken);
             var pushCpu = await CpuWindow.StartAsync(deployment, cancellationToken);
+            var serverLag = await ServerLag.StartAsync(deployment, cancellationToken);
             recorder.OpenWindow();
             await Task.Delay(size.PushWindow, cancellationToken);
             recorder.CloseWindow();
+            var lag = await serverLag.StopAsync(deployment, cancellationToken);
             var push = await pushCpu.StopAsync(cancellationToken);
             var simulatorChanges = await deployment.SimulatorChangesAsync(cancellationToken) - changesBefore;
             // Late deliveries of events published inside the window still count (with their latency).
             await Task.Delay(Grace, cancellationToken);
             results.AddRange(PushResults(pushCase, size, clients, recorder, connectFailures, connectSeconds, simulatorChanges));
+            results.AddRange(LagResults(pushCase, lag));
             AddCpu(results, pushCase, push);
 
             var leaving = clients.Where(c => !c.IsReference).ToArray();
@@ -181,6 +184,20 @@ internal sealed class LiveScenario(bool quick, TextWriter log)
             new("live-updates", label, "duplicate or out-of-order events", clients.Sum(c => c.Stale), "events"),
             new("live-updates", label, "connections closed by the server", clients.Count(c => c.Closed), "clients", "0", clients.All(c => !c.Closed)),
         ];
+    }
+
+    private static IEnumerable<Measurement> LagResults(string label, IReadOnlyDictionary<string, (double Count, double P50, double P99)?> lag)
+    {
+        foreach (var (stage, what) in new[] { ("received", "the silo's feed received it"), ("sent", "handed to SignalR") })
+        {
+            if (lag[stage] is not { } l)
+            {
+                yield return new("live-updates", label, $"hosts' own lag to \"{what}\": no samples (is /metrics reachable?)", 0, "events");
+                continue;
+            }
+            yield return new("live-updates", label, $"hosts' own lag, publish → {what}: p50 (histogram estimate)", l.P50, "ms");
+            yield return new("live-updates", label, $"hosts' own lag, publish → {what}: p99 (histogram estimate)", l.P99, "ms");
+        }
     }
 
     private async Task<IEnumerable<Measurement>> PrototypeAsync(

@@ -73,6 +73,36 @@ public sealed class MetricsEndpointTests(MetricsEndpointTests.World world) : ICl
     }
 
     [Fact]
+    public async Task Events_delivered_to_a_watching_client_show_in_the_live_lag_histogram_of_both_stages()
+    {
+        var tenant = await Host.NewTenantAsync("Lag");
+        var before = await ScrapeAsync();
+        double Count(PrometheusText scrape, string stage) => scrape.Sum("nexus_live_event_lag_seconds_count", ("stage", stage));
+        await using (var client = await LiveClient.ConnectAsync(Host.Http.BaseAddress!, Host.Admin.AccessToken!))
+        {
+            await client.JoinAsync(tenant);
+            // Registering a server publishes on the tenant's stream (its status, then its guests).
+            await Host.AddServerAsync(Host.Admin, tenant, Host.PinnedServer("pve-lag"));
+            await client.WaitForAsync(_ => true, TimeSpan.FromSeconds(30), "an event of the tenant");
+        }
+        // The other tests count hub connections: leave none behind.
+        await EventuallyValueAsync("nexus_hub_connections", before.Sum("nexus_hub_connections"), "the lag test's connection is closed");
+
+        PrometheusText scrape = null!;
+        await Eventually.TrueAsync(async () =>
+        {
+            scrape = await ScrapeAsync();
+            return Count(scrape, "received") > Count(before, "received") && Count(scrape, "sent") > Count(before, "sent");
+        }, TimeSpan.FromSeconds(30), () => "the delivered events are counted at both stages");
+        // The buckets are Nexus's own (tens of milliseconds apart near the 250 ms target), not OpenTelemetry's defaults.
+        var buckets = scrape.Samples("nexus_live_event_lag_seconds_bucket", ("stage", "sent"));
+        Assert.Contains(buckets, b => b.Labels["le"] == "0.075");
+        Assert.Contains(buckets, b => b.Labels["le"] == "0.25");
+        var counts = buckets.Select(b => b.Value).ToList();
+        Assert.Equal(counts.Order(), counts);
+    }
+
+    [Fact]
     public async Task A_scrape_from_outside_the_metrics_networks_is_not_found()
     {
         using (var allowed = await Host.Http.GetAsync("/metrics"))
