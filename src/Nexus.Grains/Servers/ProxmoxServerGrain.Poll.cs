@@ -19,6 +19,10 @@ internal sealed partial class ProxmoxServerGrain
     private static readonly TimeSpan PersistTimeoutsEvery = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan VersionEvery = TimeSpan.FromMinutes(10);
 
+    /// <summary>A delay in [10 %, 100 %) of <paramref name="interval"/>: the next poll is earlier than due, never later.</summary>
+    internal static TimeSpan SpreadPhase(TimeSpan interval) =>
+        TimeSpan.FromTicks((long)(interval.Ticks * (0.1 + (0.9 * Random.Shared.NextDouble()))));
+
     private DateTimeOffset? _lastPollAt;
     private string? _lastError;
     private DateTimeOffset _armedAt = DateTimeOffset.MinValue;
@@ -36,6 +40,11 @@ internal sealed partial class ProxmoxServerGrain
         if (connection is null || config is null)
         {
             return;
+        }
+        if (_phasePending && _timer is { } timer)
+        {
+            _phasePending = false;
+            timer.Change(SpreadPhase(config.PollInterval), config.PollInterval);
         }
         var now = time.GetUtcNow();
         if (_armedAt == DateTimeOffset.MinValue)

@@ -47,6 +47,11 @@ internal sealed partial class ProxmoxServerGrain(
     private ServerRuntimeConfig? _config;
     private ProxmoxConnection? _connection;
     private IGrainTimer? _timer;
+
+    // The first poll runs at once (a server just added shows its state, a restarted silo catches up); the second
+    // comes at a random point of the interval, never later, so servers registered or reactivated together (an
+    // import, a silo restart) do not poll Proxmox, write rows and publish their events in step forever after.
+    private bool _phasePending;
     private ServerSnapshot? _snapshot;
     private Dictionary<(string Type, int VmId), GuestState> _published = [];
 
@@ -196,6 +201,7 @@ internal sealed partial class ProxmoxServerGrain(
                 Interleave = false,
                 KeepAlive = true,
             });
+            _phasePending = true;
         }
         await this.RegisterOrUpdateReminder(ReminderName, ReminderPeriod, ReminderPeriod);
         var changed = !state.State.Armed || state.State.TenantId != config.TenantId || state.State.Name != config.Name;

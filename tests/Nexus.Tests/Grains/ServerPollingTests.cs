@@ -151,6 +151,39 @@ public sealed class ServerPollingTests(ServerPollingTests.World world) : IClassF
         }
     }
 
+    [Fact]
+    public async Task Servers_registered_together_poll_again_at_spread_times_and_never_later_than_their_interval()
+    {
+        var cluster = W.Simulator.Clusters[3];
+        var tenant = await W.NewTenantAsync("Spread");
+        var interval = TimeSpan.FromSeconds(4);
+        var servers = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => W.AddServerAsync(tenant, cluster, pollInterval: interval)));
+        var grains = servers.Select(s => W.Grains.GetGrain<IProxmoxServerGrain>(s)).ToArray();
+        var polls = servers.Select(_ => new SortedSet<DateTimeOffset>()).ToArray();
+
+        // Watch every server's last poll time until each has been seen polling twice.
+        var deadline = DateTime.UtcNow + (2 * interval) + TimeSpan.FromSeconds(2);
+        while (polls.Any(p => p.Count < 2) && DateTime.UtcNow < deadline)
+        {
+            for (var i = 0; i < grains.Length; i++)
+            {
+                if ((await grains[i].GetStatus()).LastPollAt is { } at)
+                {
+                    polls[i].Add(at);
+                }
+            }
+            await Task.Delay(50);
+        }
+
+        Assert.All(polls, p => Assert.True(p.Count >= 2, "every server polled again"));
+        var gaps = polls.Select(p => (p.ElementAt(1) - p.ElementAt(0)).TotalSeconds).ToArray();
+        var described = string.Join(", ", gaps.Select(g => g.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)));
+        // Never later than due: a change is still seen within one interval.
+        Assert.All(gaps, g => Assert.True(g <= interval.TotalSeconds + 0.5, $"a second poll came {g:0.00} s after the first (gaps: {described})"));
+        // Not in step: registered within moments of each other, they no longer poll at the same instants.
+        Assert.True(gaps.Max() - gaps.Min() >= 0.5, $"the second polls are spread over the interval (gaps: {described})");
+    }
+
     private async Task<long> CountRemindersAsync(Guid server)
     {
         await using var connection = new Npgsql.NpgsqlConnection(W.ConnectionString);
