@@ -5,6 +5,11 @@ using Nexus.Benchmarks.Reporting;
 using Nexus.Benchmarks.Timeouts;
 
 // Usage: dotnet run -c Release --project tests/Nexus.Benchmarks -- [--quick] [--out results.json] [--only timeouts,listing-baseline,host]
+if (args.Length > 0 && args[0] == Nexus.Benchmarks.Relay.TlsFloor.Command)
+{
+    // The relay scenario's own child process (see TlsFloor), not a command for people.
+    return await Nexus.Benchmarks.Relay.TlsFloor.RunChildAsync(args);
+}
 var quick = args.Contains("--quick");
 var outPath = ValueOf("--out");
 var only = ValueOf("--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -117,6 +117,8 @@ internal sealed class RelayScenario(bool quick, TextWriter log)
 
             results.AddRange(await LatenciesAsync(paths, direct, nexus, nexusLabel, probe, samples, rounds, cancellationToken));
             results.AddRange(await IdleMemoryAsync(host, nexus, tenant, guests, idleSessions, nexusLabel, cancellationToken));
+            log.WriteLine($"[relay] platform floor: {idleSessions} idle TLS client connections in a process of their own");
+            results.AddRange(await TlsFloor.MeasureAsync(Name, cluster.PrimaryUrl.Port, idleSessions, cancellationToken));
         }
         finally
         {
