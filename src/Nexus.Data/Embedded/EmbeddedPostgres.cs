@@ -314,14 +314,14 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
     {
         if (options.Port > 0)
         {
-            return IsFree(options.Port)
+            return LoopbackPorts.IsFree(options.Port)
                 ? options.Port
                 : throw new NexusStartupException($"{EmbeddedPostgresOptions.PortSetting}: port {options.Port} on 127.0.0.1 is already in use");
         }
 
         if (folder.ReadPort() is { } kept)
         {
-            if (IsFree(kept))
+            if (LoopbackPorts.IsFree(kept))
             {
                 return kept;
             }
@@ -329,27 +329,9 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
             logger.LogWarning("Port {Port} kept for the embedded PostgreSQL is taken by another program; choosing another", kept);
         }
 
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var chosen = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
+        var chosen = LoopbackPorts.Choose();
         folder.WritePort(chosen);
         return chosen;
-    }
-
-    private static bool IsFree(int port)
-    {
-        try
-        {
-            using var probe = new TcpListener(IPAddress.Loopback, port);
-            probe.Start();
-            probe.Stop();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 
     private static async Task WriteSettingsAsync(DataFolder folder, ServerAccount account, int port, bool durable, CancellationToken ct)

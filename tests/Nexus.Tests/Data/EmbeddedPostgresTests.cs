@@ -30,6 +30,8 @@ public sealed class EmbeddedPostgresTests : IDisposable
         await using var second = await StartAsync(new EmbeddedPostgresOptions { DataDirectory = folder, Durable = false });
 
         Assert.Equal(port, second.Port);
+        // Below the kernel's ephemeral range, where no outgoing connection can take it between the choice and the bind.
+        Assert.InRange(port, 20_000, EphemeralStart() - 1);
         await using var again = new NpgsqlConnection(second.ConnectionString);
         Assert.Equal("still here", await again.ExecuteScalarAsync<string>("SELECT v FROM kept"));
     }
@@ -64,6 +66,20 @@ public sealed class EmbeddedPostgresTests : IDisposable
             failure.Message);
         AssertOneLine(failure.Message);
     }
+
+    [Fact]
+    public void Chosen_ports_are_free_below_the_ephemeral_range_and_never_handed_out_twice()
+    {
+        var ports = Enumerable.Range(0, 200).AsParallel().Select(_ => LoopbackPorts.Choose()).ToList();
+
+        Assert.Equal(ports.Count, ports.Distinct().Count());
+        Assert.All(ports, p => Assert.InRange(p, 20_000, EphemeralStart() - 1));
+        using var listener = new TcpListener(IPAddress.Loopback, ports[^1]);
+        listener.Start();
+    }
+
+    private static int EphemeralStart() =>
+        int.Parse(File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split('\t', ' ')[0], System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task Port_in_use_fails_start_up_with_one_line_naming_the_port_setting()

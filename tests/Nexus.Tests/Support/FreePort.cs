@@ -1,15 +1,9 @@
-using System.Net;
-using System.Net.Sockets;
+using Nexus.Data.Embedded;
 
 namespace Nexus.Tests.Support;
 
 internal static class FreePort
 {
-    /// <summary>A loopback TCP port that was free a moment ago.</summary>
-    public static int Next()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>A loopback TCP port that is free, below the ephemeral range (<see cref="LoopbackPorts"/>).</summary>
+    public static int Next() => LoopbackPorts.Choose();
 }

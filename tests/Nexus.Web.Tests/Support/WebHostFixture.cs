@@ -136,12 +136,7 @@ public sealed class WebHostFixture : IAsyncLifetime
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => LoopbackPorts.Choose();
 }
 
 [CollectionDefinition(Name)]
