@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
-using Nexus.Host.Observability;
 using Nexus.Contracts.Events;
+using Nexus.Host.Observability;
 using Orleans.Streams;
 
 namespace Nexus.Host.Live;
