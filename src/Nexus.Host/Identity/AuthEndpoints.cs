@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Nexus.Host.Observability;
 using Nexus.Host.Web;
 
 namespace Nexus.Host.Identity;
@@ -75,6 +76,7 @@ internal static class AuthEndpoints
             await signIn.SignOutAsync(presented, ClientInfo.From(context), ct);
         }
         RefreshCookie.Clear(context.Response);
+        DashboardSessions.Close(context.Response);
         return TypedResults.NoContent();
     }
 

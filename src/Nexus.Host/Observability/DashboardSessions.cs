@@ -52,6 +52,19 @@ internal sealed class DashboardSessions(AuthOptions auth, ObservabilityOptions o
         return expires;
     }
 
+    /// <summary>
+    /// Tells the browser to drop its dashboard cookie (signing out): the cookie is a signed token, valid until it
+    /// expires, so the browser forgetting it is what ends the session on a shared computer.
+    /// </summary>
+    public static void Close(HttpResponse response) =>
+        response.Cookies.Delete(CookieName, new CookieOptions
+        {
+            HttpOnly = true,
+            Secure = true,
+            SameSite = SameSiteMode.Strict,
+            Path = ObservabilityOptions.DashboardPath,
+        });
+
     /// <summary>The user the request's cookie was issued to, or null when it is absent, forged, expired or not a dashboard session.</summary>
     public async Task<Guid?> ReadAsync(HttpRequest request)
     {

@@ -127,6 +127,19 @@ public sealed class DashboardAccessTests(DashboardAccessTests.World world) : ICl
         Assert.Equal(HttpStatusCode.Unauthorized, disabled.StatusCode);
     }
 
+    [Fact]
+    public async Task Signing_out_tells_the_browser_to_drop_the_dashboard_cookie()
+    {
+        using var signedOut = await Host.Http.PostAsync("/api/auth/logout", null);
+
+        Assert.Equal(HttpStatusCode.NoContent, signedOut.StatusCode);
+        var dropped = Assert.Single(signedOut.Headers.GetValues("Set-Cookie"), c => c.StartsWith("nexus_dashboard=;", StringComparison.Ordinal));
+        var attributes = dropped.ToLowerInvariant();
+        // Same path as the cookie was set with, or the browser keeps it; and already expired.
+        Assert.Contains("path=/orleans-dashboard", attributes, StringComparison.Ordinal);
+        Assert.Contains("expires=thu, 01 jan 1970", attributes, StringComparison.Ordinal);
+    }
+
     private static async Task<string> OpenSessionAsync(ApiClient who)
     {
         using var opened = await who.SendAsync(HttpMethod.Post, SessionPath);
