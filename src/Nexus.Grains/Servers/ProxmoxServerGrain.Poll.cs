@@ -19,7 +19,7 @@ internal sealed partial class ProxmoxServerGrain
     private static readonly TimeSpan PersistTimeoutsEvery = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan VersionEvery = TimeSpan.FromMinutes(10);
 
-    /// <summary>A delay in [10 %, 100 %) of <paramref name="interval"/>: the next poll is earlier than due, never later.</summary>
+    /// <summary>A delay in [10 %, 100 %) of <paramref name="interval"/>: the second poll comes sooner than the period would have it, never later.</summary>
     internal static TimeSpan SpreadPhase(TimeSpan interval) =>
         TimeSpan.FromTicks((long)(interval.Ticks * (0.1 + (0.9 * Random.Shared.NextDouble()))));
 

@@ -49,8 +49,8 @@ internal sealed partial class ProxmoxServerGrain(
     private IGrainTimer? _timer;
 
     // The first poll runs at once (a server just added shows its state, a restarted silo catches up); the second
-    // comes at a random point of the interval, never later, so servers registered or reactivated together (an
-    // import, a silo restart) do not poll Proxmox, write rows and publish their events in step forever after.
+    // comes after a random part of the interval instead of all of it, so servers registered or reactivated together
+    // (an import, a silo restart) do not poll Proxmox, write rows and publish their events in step forever after.
     private bool _phasePending;
     private ServerSnapshot? _snapshot;
     private Dictionary<(string Type, int VmId), GuestState> _published = [];
