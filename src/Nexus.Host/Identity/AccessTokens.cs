@@ -9,14 +9,20 @@ internal sealed class AccessTokens(AuthOptions options, SigningKey key, TimeProv
 {
     private readonly JsonWebTokenHandler _handler = new();
 
-    public (string Token, DateTimeOffset ExpiresAt) Issue(Guid userId)
+    public (string Token, DateTimeOffset ExpiresAt) Issue(Guid userId) => Issue(userId, options.Audience, options.AccessTokenLifetime);
+
+    /// <summary>
+    /// A token naming <paramref name="userId"/> for another <paramref name="audience"/> (the Orleans Dashboard's
+    /// session): signed with the same key, so every silo accepts it, but never valid where an API token is.
+    /// </summary>
+    public (string Token, DateTimeOffset ExpiresAt) Issue(Guid userId, string audience, TimeSpan lifetime)
     {
         var now = time.GetUtcNow();
-        var expires = now + options.AccessTokenLifetime;
+        var expires = now + lifetime;
         var token = _handler.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = options.Issuer,
-            Audience = options.Audience,
+            Audience = audience,
             IssuedAt = now.UtcDateTime,
             NotBefore = now.UtcDateTime,
             Expires = expires.UtcDateTime,

@@ -1,6 +1,4 @@
-using System.Security.Claims;
 using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 using Nexus.Host.Identity;
 
 namespace Nexus.Host.Observability;
@@ -13,7 +11,7 @@ namespace Nexus.Host.Observability;
 /// the refresh cookie: browsers accept it from http://localhost), SameSite=Strict (no cross-site navigation or
 /// request carries it) and scoped to the dashboard's path, so no other request carries it.
 /// </summary>
-internal sealed class DashboardSessions(AuthOptions auth, ObservabilityOptions options, SigningKey key, AccessTokens tokens, TimeProvider time)
+internal sealed class DashboardSessions(AuthOptions auth, ObservabilityOptions options, AccessTokens tokens)
 {
     public const string CookieName = "nexus_dashboard";
 
@@ -25,30 +23,11 @@ internal sealed class DashboardSessions(AuthOptions auth, ObservabilityOptions o
 
     public DateTimeOffset Open(HttpResponse response, Guid userId)
     {
-        var now = time.GetUtcNow();
-        var expires = now + Lifetime;
-        var token = _handler.CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = auth.Issuer,
-            Audience = Audience,
-            IssuedAt = now.UtcDateTime,
-            NotBefore = now.UtcDateTime,
-            Expires = expires.UtcDateTime,
-            Subject = new ClaimsIdentity([
-                new Claim(JwtRegisteredClaimNames.Sub, userId.ToString()),
-                new Claim(JwtRegisteredClaimNames.Jti, Guid.NewGuid().ToString("N")),
-            ]),
-            SigningCredentials = new SigningCredentials(key.Key, SecurityAlgorithms.HmacSha256),
-        });
-        response.Cookies.Append(CookieName, token, new CookieOptions
-        {
-            HttpOnly = true,
-            Secure = true,
-            SameSite = SameSiteMode.Strict,
-            Path = ObservabilityOptions.DashboardPath,
-            Expires = expires,
-            IsEssential = true,
-        });
+        var (token, expires) = tokens.Issue(userId, Audience, Lifetime);
+        var attributes = Attributes();
+        attributes.Expires = expires;
+        attributes.IsEssential = true;
+        response.Cookies.Append(CookieName, token, attributes);
         return expires;
     }
 
@@ -56,14 +35,16 @@ internal sealed class DashboardSessions(AuthOptions auth, ObservabilityOptions o
     /// Tells the browser to drop its dashboard cookie (signing out): the cookie is a signed token, valid until it
     /// expires, so the browser forgetting it is what ends the session on a shared computer.
     /// </summary>
-    public static void Close(HttpResponse response) =>
-        response.Cookies.Delete(CookieName, new CookieOptions
-        {
-            HttpOnly = true,
-            Secure = true,
-            SameSite = SameSiteMode.Strict,
-            Path = ObservabilityOptions.DashboardPath,
-        });
+    public static void Close(HttpResponse response) => response.Cookies.Delete(CookieName, Attributes());
+
+    // The browser matches a deletion to the cookie by name and path: both must match what Open set.
+    private static CookieOptions Attributes() => new()
+    {
+        HttpOnly = true,
+        Secure = true,
+        SameSite = SameSiteMode.Strict,
+        Path = ObservabilityOptions.DashboardPath,
+    };
 
     /// <summary>The user the request's cookie was issued to, or null when it is absent, forged, expired or not a dashboard session.</summary>
     public async Task<Guid?> ReadAsync(HttpRequest request)
