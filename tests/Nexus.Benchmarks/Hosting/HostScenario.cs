@@ -112,27 +112,7 @@ internal sealed class HostScenario(bool quick, TextWriter log)
     {
         var clusters = await admin.GetFromJsonAsync<JsonElement>("clusters", cancellationToken);
         await Parallel.ForEachAsync(clusters.EnumerateArray(), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
-            async (cluster, ct) =>
-            {
-                var primary = new Uri(cluster.GetProperty("primaryUrl").GetString()!);
-                Uri? secondary = cluster.GetProperty("secondaryUrl").GetString() is { } s ? new Uri(s) : null;
-                var body = new
-                {
-                    name = cluster.GetProperty("name").GetString(),
-                    host = primary.Host,
-                    port = primary.Port,
-                    apiToken = cluster.GetProperty("apiToken").GetString(),
-                    trust = new { mode = "pinned", fingerprints = cluster.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("fingerprint").GetString()).ToArray() },
-                    secondaryHost = secondary?.Host ?? "",
-                    secondaryPort = secondary?.Port,
-                    isActive = true,
-                };
-                using var response = await http.PostAsJsonAsync($"/api/tenants/{tenantId}/servers", body, ct);
-                if (!response.IsSuccessStatusCode)
-                {
-                    throw new InvalidOperationException($"Registering a server answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
-                }
-            });
+            async (cluster, ct) => await SimulatedServers.RegisterAsync(http, tenantId, cluster, pollSeconds: null, ct));
     }
 
     private static async Task<Guid> CreateTenantAsync(HttpClient http, CancellationToken cancellationToken)

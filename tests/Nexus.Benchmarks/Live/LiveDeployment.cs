@@ -150,26 +150,7 @@ internal sealed class LiveDeployment : IAsyncDisposable
         var clusters = (await SimulatorAdmin.GetFromJsonAsync<JsonElement>("clusters", cancellationToken)).EnumerateArray().ToArray();
         var work = clusters.Take(tenants * serversPerTenant).Select((c, i) => (Cluster: c, Tenant: ids[i / serversPerTenant]));
         await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
-            async (item, ct) =>
-            {
-                var cluster = item.Cluster;
-                var primary = new Uri(cluster.GetProperty("primaryUrl").GetString()!);
-                Uri? secondary = cluster.GetProperty("secondaryUrl").GetString() is { } s ? new Uri(s) : null;
-                var body = new
-                {
-                    name = cluster.GetProperty("name").GetString(),
-                    host = primary.Host,
-                    port = primary.Port,
-                    apiToken = cluster.GetProperty("apiToken").GetString(),
-                    trust = new { mode = "pinned", fingerprints = cluster.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("fingerprint").GetString()).ToArray() },
-                    secondaryHost = secondary?.Host ?? "",
-                    secondaryPort = secondary?.Port,
-                    isActive = true,
-                    pollIntervalSeconds = pollSeconds,
-                };
-                using var response = await http.PostAsJsonAsync($"/api/tenants/{item.Tenant}/servers", body, ct);
-                await EnsureAsync(response, "registering a server", ct);
-            });
+            async (item, ct) => await SimulatedServers.RegisterAsync(http, item.Tenant, item.Cluster, pollSeconds, ct));
         return ids;
     }
 
