@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.WebSockets;
 using Nexus.Proxmox.Api.Models;
 using Nexus.Proxmox.Configuration;
@@ -28,28 +27,15 @@ public sealed partial class ProxmoxConnection
     /// vncproxy: the VNC listener runs on that pveproxy host) with the same token and the same TLS trust, and the
     /// subprotocol <c>binary</c>. After the upgrade the socket carries raw RFB bytes; the caller owns the socket.
     /// </summary>
-    public async Task<ClientWebSocket> OpenVncWebSocketAsync(
+    public async Task<WebSocket> OpenVncWebSocketAsync(
         ProxmoxEndpoint endpoint, string node, GuestType type, int vmId, VncProxyTicket ticket,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ticket);
         var channel = ChannelFor(endpoint);
-        var socket = new ClientWebSocket();
-        socket.Options.RemoteCertificateValidationCallback = channel.Validator.Callback;
-        socket.Options.SetRequestHeader("Authorization", channel.AuthorizationHeaderValue);
-        // Sent exactly: pveproxy echoes the header verbatim, and a list would break strict clients.
-        socket.Options.AddSubProtocol("binary");
-        // Real PING frames (a timeout makes .NET send pings, not unsolicited pongs, which pveproxy's frame handler
-        // does not know). pveproxy answers pings and has no idle timer of its own once upgraded, so these keep
-        // middleboxes from dropping a quiet console and detect a dead upstream (console-relay.md P7, §4.3).
-        socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(20);
-        socket.Options.KeepAliveTimeout = TimeSpan.FromSeconds(20);
-        socket.Options.CollectHttpResponseDetails = true;
-        socket.Options.HttpVersion = HttpVersion.Version11;
-        socket.Options.HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact;
-        var uri = new Uri(
-            $"wss://{endpoint.UriHost}:{endpoint.Port}/api2/json/{GuestPath(node, type, vmId)}/vncwebsocket" +
-            $"?port={ticket.Port.ToString(CultureInfo.InvariantCulture)}&vncticket={Uri.EscapeDataString(ticket.Ticket)}");
+        var path =
+            $"/api2/json/{GuestPath(node, type, vmId)}/vncwebsocket" +
+            $"?port={ticket.Port.ToString(CultureInfo.InvariantCulture)}&vncticket={Uri.EscapeDataString(ticket.Ticket)}";
         var estimator = channel.Estimator(RequestClass.Console);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // The upgrade always opens a fresh TCP + TLS connection, which the learned value (mostly pooled requests)
@@ -59,44 +45,21 @@ public sealed partial class ProxmoxConnection
         var started = Stopwatch.GetTimestamp();
         try
         {
-            await socket.ConnectAsync(uri, timeout.Token).ConfigureAwait(false);
+            // Subprotocol "binary", sent exactly: pveproxy echoes the header verbatim, and a list would break strict
+            // clients. Real PING frames every 20 s (a keep-alive timeout makes .NET send pings, not unsolicited pongs,
+            // which pveproxy's frame handler does not know): pveproxy answers pings and has no idle timer of its own
+            // once upgraded, so these keep middleboxes from dropping a quiet console and detect a dead upstream
+            // (console-relay.md P7, §4.3).
+            var socket = await VncWebSocketUpgrade.OpenAsync(channel, path, "binary", TimeSpan.FromSeconds(20), timeout.Token)
+                .ConfigureAwait(false);
             estimator.Record(Stopwatch.GetElapsedTime(started));
             return socket;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             estimator.RecordTimeout();
-            socket.Dispose();
             throw new ProxmoxUnreachableException(endpoint, UnreachableReason.Timeout,
                 $"{endpoint}: vncwebsocket upgrade took longer than {limit.TotalMilliseconds:0} ms.", null);
         }
-        catch (WebSocketException ex)
-        {
-            var status = socket.HttpStatusCode;
-            socket.Dispose();
-            if (status != 0)
-            {
-                // pveproxy answers a refused upgrade with a normal HTTP error (401 No ticket, 403, 500 invalid ticket).
-                throw ProxmoxException.FromResponse(endpoint, status, null, ex.Message, null, "vncwebsocket");
-            }
-            if (IsTlsFailure(ex))
-            {
-                throw channel.TlsFailure(ex);
-            }
-            throw ProxmoxUnreachableException.FromTransport(endpoint, ex.InnerException ?? ex);
-        }
-    }
-
-    private static bool IsTlsFailure(Exception? ex)
-    {
-        for (; ex is not null; ex = ex.InnerException)
-        {
-            if (ex is System.Security.Authentication.AuthenticationException
-                or HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError })
-            {
-                return true;
-            }
-        }
-        return false;
     }
 }
