@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Nexus.Benchmarks.Hosting;
 using Nexus.Benchmarks.Reporting;
 using Nexus.Proxmox.Configuration;
 using Nexus.Proxmox.Connections;
@@ -238,6 +239,16 @@ internal sealed class RelayScenario(bool quick, TextWriter log)
     }
 
     /// <summary>
+    /// What the host's GC kept committed after the last collection (its own <c>/metrics</c>): the part of the resident set
+    /// that is the managed heap with its free space, so the rest of the RSS can be read as native memory and code.
+    /// </summary>
+    private static async Task<double> GcCommittedAsync(NexusHostProcess host, CancellationToken cancellationToken)
+    {
+        var scrape = await PrometheusScrape.TakeAsync(host.Api, cancellationToken);
+        return scrape.Sum("dotnet_gc_last_collection_memory_committed_size_bytes") ?? double.NaN;
+    }
+
+    /// <summary>
     /// Host memory per idle console: resident set and managed heap after an induced full GC, with no console, with a
     /// tenth of <paramref name="count"/> open (first-use costs: JIT, pools, threads), and with all of them open (past the
     /// RFB handshake, then silent). The target is judged on the marginal resident cost of the last nine tenths.
@@ -265,6 +276,7 @@ internal sealed class RelayScenario(bool quick, TextWriter log)
         log.WriteLine($"[relay] idle memory: no console, {warm}, then {count} Nexus consoles");
         var emptyHeap = await InducedGc.CollectAsync(host.ProcessId, cancellationToken);
         var emptyRss = ProcessTree.ResidentBytes(host.ProcessId);
+        var emptyCommitted = await GcCommittedAsync(host, cancellationToken);
         var emptyThreads = ProcessTree.Threads(host.ProcessId);
         var batch = new ConsoleBatch(nexus);
         try
@@ -273,6 +285,7 @@ internal sealed class RelayScenario(bool quick, TextWriter log)
             await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
             var warmHeap = await InducedGc.CollectAsync(host.ProcessId, cancellationToken);
             var warmRss = ProcessTree.ResidentBytes(host.ProcessId);
+            var warmCommitted = await GcCommittedAsync(host, cancellationToken);
             var warmThreads = ProcessTree.Threads(host.ProcessId);
             var warmOpen = batch.Open;
 
@@ -281,11 +294,13 @@ internal sealed class RelayScenario(bool quick, TextWriter log)
             await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken);
             var fullHeap = await InducedGc.CollectAsync(host.ProcessId, cancellationToken);
             var fullRss = ProcessTree.ResidentBytes(host.ProcessId);
+            var fullCommitted = await GcCommittedAsync(host, cancellationToken);
             var fullThreads = ProcessTree.Threads(host.ProcessId);
 
             var added = batch.Open - warmOpen;
             var marginalRss = added <= 0 ? double.NaN : (fullRss - warmRss) / 1024.0 / added;
             var marginalHeap = added <= 0 ? double.NaN : (fullHeap - warmHeap) / 1024.0 / added;
+            var marginalCommitted = added <= 0 ? double.NaN : (fullCommitted - warmCommitted) / 1024.0 / added;
             var averageRss = batch.Open == 0 ? double.NaN : (fullRss - emptyRss) / 1024.0 / batch.Open;
             var label = batch.Open >= 1000
                 ? $"{nexusLabel}, {batch.Open} idle consoles (first tenth {warmOpen})"
@@ -294,6 +309,7 @@ internal sealed class RelayScenario(bool quick, TextWriter log)
             [
                 new(Name, label, "host RSS per idle console (beyond the first tenth)", marginalRss, "KiB", "≤ 64 KiB", marginalRss <= 64),
                 new(Name, label, "host managed heap per idle console (beyond the first tenth)", marginalHeap, "KiB"),
+                new(Name, label, "host GC-committed memory per idle console (beyond the first tenth)", marginalCommitted, "KiB"),
                 new(Name, label, "host RSS per idle console (all, with first-use costs)", averageRss, "KiB"),
                 new(Name, label, "host RSS with no console", emptyRss / 1048576.0, "MiB"),
                 new(Name, label, "host RSS with the first tenth open", warmRss / 1048576.0, "MiB"),
@@ -301,6 +317,9 @@ internal sealed class RelayScenario(bool quick, TextWriter log)
                 new(Name, label, "host managed heap with no console", emptyHeap / 1048576.0, "MiB"),
                 new(Name, label, "host managed heap with the first tenth open", warmHeap / 1048576.0, "MiB"),
                 new(Name, label, "host managed heap with all open", fullHeap / 1048576.0, "MiB"),
+                new(Name, label, "host GC-committed memory with no console", emptyCommitted / 1048576.0, "MiB"),
+                new(Name, label, "host GC-committed memory with the first tenth open", warmCommitted / 1048576.0, "MiB"),
+                new(Name, label, "host GC-committed memory with all open", fullCommitted / 1048576.0, "MiB"),
                 new(Name, label, "host threads with no console", emptyThreads, "count"),
                 new(Name, label, "host threads with the first tenth open", warmThreads, "count"),
                 new(Name, label, "host threads with all open", fullThreads, "count"),
