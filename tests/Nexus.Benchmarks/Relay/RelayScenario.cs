@@ -166,25 +166,47 @@ internal sealed class RelayScenario(bool quick, TextWriter log)
     }
 
     /// <summary>
-    /// Round trips of a 1×1 non-incremental FramebufferUpdateRequest (10 bytes up, 20 down), back to back on one session:
-    /// alone, then while a second session of the same path pulls full-screen updates. In rounds over the paths, so that a
-    /// change in the machine's load hits every path alike.
+    /// Round trips of a 1×1 non-incremental FramebufferUpdateRequest (10 bytes up, 20 down) on one session per path.
+    /// Idle: the paths take turns, one round trip each, so a stall of the machine (a GC, a timer burst, another process)
+    /// lands on all paths alike and the difference of their percentiles is the relay's own. Beside a bulk session: a
+    /// second session of the same path pulls full-screen updates meanwhile, in rounds over the paths.
     /// </summary>
     private static async Task<IReadOnlyList<Measurement>> LatenciesAsync(List<ConsolePath> paths, ConsolePath direct, ConsolePath nexus,
         string nexusLabel, GuestInfo guest, int samples, int rounds, CancellationToken cancellationToken)
     {
         var idle = paths.ToDictionary(p => p.Name, _ => new List<double>());
         var loaded = paths.ToDictionary(p => p.Name, _ => new List<double>());
+        var idleClients = new List<(ConsolePath Path, RfbBenchClient Client)>();
+        try
+        {
+            foreach (var path in paths)
+            {
+                idleClients.Add((path, await path.ConnectAsync(guest, cancellationToken)));
+            }
+            for (var i = -50; i < samples * rounds; i++) // 50 turns of warm-up
+            {
+                foreach (var (path, client) in idleClients)
+                {
+                    var time = await client.RoundTripAsync(cancellationToken);
+                    if (i >= 0)
+                    {
+                        idle[path.Name].Add(time);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            foreach (var (_, client) in idleClients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+
         for (var round = 0; round < rounds; round++)
         {
             foreach (var path in paths)
             {
-                await using (var client = await path.ConnectAsync(guest, cancellationToken))
-                {
-                    await RoundTripsAsync(client, 50, cancellationToken); // warm-up
-                    idle[path.Name].AddRange(await RoundTripsAsync(client, samples, cancellationToken));
-                }
-
                 await using var bulk = await path.ConnectAsync(guest, cancellationToken);
                 await using var probe = await path.ConnectAsync(guest, cancellationToken);
                 var stop = 0;
