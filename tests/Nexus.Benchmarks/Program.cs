@@ -10,6 +10,11 @@ if (args.Length > 0 && args[0] == Nexus.Benchmarks.Relay.TlsFloor.Command)
     // The relay scenario's own child process (see TlsFloor), not a command for people.
     return await Nexus.Benchmarks.Relay.TlsFloor.RunChildAsync(args);
 }
+if (args.Length > 0 && args[0] == Nexus.Benchmarks.Relay.KestrelFloor.Command)
+{
+    // The same for the browser leg's floor (see KestrelFloor).
+    return await Nexus.Benchmarks.Relay.KestrelFloor.RunChildAsync(args);
+}
 var quick = args.Contains("--quick");
 var outPath = ValueOf("--out");
 var only = ValueOf("--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

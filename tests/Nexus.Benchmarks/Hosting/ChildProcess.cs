@@ -25,13 +25,17 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     public Process Process { get; }
 
-    public static ChildProcess Start(string assembly, IEnumerable<string> arguments)
+    public static ChildProcess Start(string assembly, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(assembly);
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
+        }
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
         }
         return new ChildProcess(Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start"));
     }

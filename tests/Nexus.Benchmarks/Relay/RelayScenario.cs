@@ -120,6 +120,8 @@ internal sealed class RelayScenario(bool quick, TextWriter log)
             results.AddRange(await IdleMemoryAsync(host, nexus, tenant, guests, idleSessions, nexusLabel, cancellationToken));
             log.WriteLine($"[relay] platform floor: {idleSessions} idle TLS client connections in a process of their own");
             results.AddRange(await TlsFloor.MeasureAsync(Name, cluster.PrimaryUrl.Port, idleSessions, cancellationToken));
+            log.WriteLine($"[relay] platform floor: {idleSessions} idle WebSockets accepted by Kestrel in a process of their own");
+            results.AddRange(await KestrelFloor.MeasureAsync(Name, idleSessions, cancellationToken));
         }
         finally
         {
