@@ -32,16 +32,26 @@ internal static class VncWebSocketUpgrade
     public static async Task<WebSocket> OpenAsync(EndpointChannel channel, string pathAndQuery, string subProtocol,
         TimeSpan keepAlive, CancellationToken cancellationToken)
     {
+        // Written into the request line as it is: the caller escapes; a control character or space here is a bug.
+        if (pathAndQuery.Any(c => c <= ' ' || c > '~'))
+        {
+            throw new ArgumentException("The path must be escaped (printable ASCII without spaces).", nameof(pathAndQuery));
+        }
         var endpoint = channel.Endpoint;
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
             await socket.ConnectAsync(new DnsEndPoint(endpoint.Host, endpoint.Port), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex)
+        catch (SocketException ex)
         {
             socket.Dispose();
-            throw ex is SocketException ? ProxmoxUnreachableException.FromTransport(endpoint, ex) : ex;
+            throw ProxmoxUnreachableException.FromTransport(endpoint, ex);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
         }
         var tls = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
         var handedOver = false;
@@ -124,6 +134,7 @@ internal static class VncWebSocketUpgrade
             // ("401 No ticket", "500 permission denied - invalid PVEVNC ticket").
             throw ProxmoxException.FromResponse(endpoint, (HttpStatusCode)head.Status, head.Reason, null, null, "vncwebsocket");
         }
+        // RFC 6455 §4.2.2 fixes SHA-1 here; it proves the peer speaks WebSocket, it protects nothing.
         var expected = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + AcceptGuid)));
         var problem =
             !head.Has("Upgrade", "websocket") ? "no 'Upgrade: websocket'"
