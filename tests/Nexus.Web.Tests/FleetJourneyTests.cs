@@ -115,7 +115,11 @@ public sealed class FleetJourneyTests(WebHostFixture host, ITestOutputHelper out
         await Expect(entries.Filter(new() { HasText = "Offline" })).ToHaveCountAsync(1);
         await Browser.ScreenshotAsync(page, "33-offline-alert");
         second.Faults.Set(FaultSettings.None);
-        await Expect(page.Locator(".toast").Filter(new() { HasText = $"{second.Name} answers again" })).ToBeVisibleAsync();
+        var recovery = Stopwatch.StartNew();
+        // The outage opened the endpoints' breakers (15 s each, primary then secondary): the first poll that reaches
+        // the cluster again can come that long after it answers (7 s seen alone, over 20 s once in a full CI run).
+        await Expect(page.Locator(".toast").Filter(new() { HasText = $"{second.Name} answers again" })).ToBeVisibleAsync(new() { Timeout = 45_000 });
+        output.WriteLine($"Recovery toast after {recovery.ElapsedMilliseconds} ms (breaker break 15 s, polled every 1 s)");
         await Expect(entries.Filter(new() { HasText = "Recovered" }).First).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Tab, new() { Name = "Alerts" }).ClickAsync();
         await Expect(entries.Filter(new() { HasText = "Recovered" })).ToHaveCountAsync(0);
