@@ -165,7 +165,7 @@ internal sealed class EndpointChannel : IDisposable
             throw new HttpRequestException(HttpRequestError.ConnectionError, $"No connection to {Endpoint} within the connect timeout.", ex.InnerException);
         }
         using var _ = response;
-        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         var latency = Stopwatch.GetElapsedTime(started);
         // Every 401 is held back 3 s by pveproxy on purpose (anti brute force): not a latency sample.
         if (response.StatusCode != HttpStatusCode.Unauthorized)

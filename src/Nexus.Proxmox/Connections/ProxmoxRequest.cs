@@ -18,7 +18,7 @@ internal sealed record ProxmoxRequest(
 }
 
 /// <summary>What one endpoint answered, whatever the status.</summary>
-internal sealed record RawResponse(int StatusCode, string? ReasonPhrase, string Body, ProxmoxEndpoint Endpoint, TimeSpan Latency, int Attempts)
+internal sealed record RawResponse(int StatusCode, string? ReasonPhrase, byte[] Body, ProxmoxEndpoint Endpoint, TimeSpan Latency, int Attempts)
 {
     public bool IsSuccess => StatusCode is >= 200 and < 300;
 }

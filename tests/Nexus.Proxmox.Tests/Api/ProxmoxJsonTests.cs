@@ -125,4 +125,22 @@ public class ProxmoxJsonTests
         Assert.Null(none);
         Assert.Null(noErrors);
     }
+
+    [Theory]
+    [InlineData("""{"success":1}""")]
+    [InlineData("""{"data":null}""")]
+    [InlineData("""[{"data":{"version":"9.1"}}]""")]
+    [InlineData("""null""")]
+    public void A_body_without_usable_data_is_a_json_error_not_a_default_value(string body)
+    {
+        Assert.ThrowsAny<System.Text.Json.JsonException>(() => ProxmoxJson.ReadData<ProxmoxVersionInfo>(body));
+    }
+
+    [Fact]
+    public void Data_is_read_from_utf8_bytes_with_members_around_it_skipped()
+    {
+        var version = ProxmoxJson.ReadData<ProxmoxVersionInfo>("""{"success":1,"data":{"version":"9.1.2","release":"9.1"},"message":"ok"}"""u8);
+
+        Assert.Equal("9.1.2", version.Version);
+    }
 }
