@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using Nexus.Data.Embedded;
 
 namespace Nexus.Benchmarks.Hosting;
 
@@ -40,12 +39,11 @@ internal sealed class ChildProcess : IAsyncDisposable
         return new ChildProcess(Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start"));
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>
+    /// A loopback port for a child's listener, from below the ephemeral range (<see cref="LoopbackPorts"/>): a port the
+    /// kernel just called free from that range can go to an outgoing connection before the child binds it.
+    /// </summary>
+    public static int FreePort() => LoopbackPorts.Choose();
 
     /// <summary>Waits for an output line matching <paramref name="pattern"/> and returns its first group.</summary>
     public async Task<string> WaitForAsync(Regex pattern, TimeSpan within, CancellationToken cancellationToken)
