@@ -68,6 +68,11 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
             throw new NexusStartupException($"{EmbeddedPostgresOptions.PortSetting}: {options.Port} is not a TCP port (0 picks a free one)");
         }
 
+        if (options.MaxConnections is < 10 or > 10_000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxConnections, "MaxConnections is between 10 and 10,000.");
+        }
+
         if (!OperatingSystem.IsLinux())
         {
             throw new NexusStartupException($"the embedded PostgreSQL runs on Linux only: set {EmbeddedPostgresOptions.ConnectionStringSetting}");
@@ -287,7 +292,7 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
         }
 
         var port = ChoosePort(folder, options, logger);
-        await WriteSettingsAsync(folder, account, port, options.Durable, ct);
+        await WriteSettingsAsync(folder, account, port, options, ct);
 
         var start = await account.RunAsync(
             binaries.PgCtl,
@@ -334,7 +339,7 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
         return chosen;
     }
 
-    private static async Task WriteSettingsAsync(DataFolder folder, ServerAccount account, int port, bool durable, CancellationToken ct)
+    private static async Task WriteSettingsAsync(DataFolder folder, ServerAccount account, int port, EmbeddedPostgresOptions options, CancellationToken ct)
     {
         var settings = new StringBuilder()
             .AppendLine("# Written by Nexus at every start of the embedded server; edits here are overwritten.")
@@ -345,9 +350,8 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
             .AppendLine("password_encryption = 'scram-sha-256'")
             .AppendLine("timezone = 'UTC'")
             .AppendLine("log_timezone = 'UTC'")
-            // Several silos (each with a pool) and tests with a database per collection share one server.
-            .AppendLine("max_connections = 300");
-        if (!durable)
+            .AppendLine(CultureInfo.InvariantCulture, $"max_connections = {options.MaxConnections}");
+        if (!options.Durable)
         {
             settings.AppendLine("fsync = off").AppendLine("synchronous_commit = off").AppendLine("full_page_writes = off");
         }

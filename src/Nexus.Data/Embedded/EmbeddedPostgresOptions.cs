@@ -29,6 +29,12 @@ public sealed class EmbeddedPostgresOptions
     /// </summary>
     public bool Durable { get; set; } = true;
 
+    /// <summary>
+    /// PostgreSQL's <c>max_connections</c>. Each silo keeps three pools (Orleans, requests, background work); the
+    /// default leaves room for several silos on one machine. Servers shared by many short-lived hosts (tests) need more.
+    /// </summary>
+    public int MaxConnections { get; set; } = 300;
+
     internal string ResolveDataDirectory()
     {
         if (!string.IsNullOrWhiteSpace(DataDirectory))

@@ -53,6 +53,17 @@ public sealed class EmbeddedPostgresTests : IDisposable
     }
 
     [Fact]
+    public async Task The_connection_limit_is_the_one_asked_for()
+    {
+        // The test server asks for 1,000 (many classes with their own pools); a deployment's default is 300.
+        var server = await TestPostgres.GetAsync();
+        await using var connection = new NpgsqlConnection(server.ConnectionString);
+        Assert.Equal("1000", await connection.ExecuteScalarAsync<string>("SHOW max_connections"));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() =>
+            EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDirectory = NewFolder(), MaxConnections = 5 }, NullLogger.Instance, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Missing_binaries_fail_start_up_with_one_line_naming_the_package()
     {
         var emptyBin = NewFolder();
