@@ -63,9 +63,10 @@ internal sealed class TenantStreamBridge(
         {
             if (_feeds.TryGetValue(tenantId, out var feed) && --feed.References <= 0)
             {
-                _feeds.TryRemove(tenantId, out _);
                 closing = feed;
                 await UnsubscribeAsync(feed);
+                // Only now: a feed that is no longer listed is no longer in the cluster's pub-sub either.
+                _feeds.TryRemove(tenantId, out _);
             }
         }
         finally
