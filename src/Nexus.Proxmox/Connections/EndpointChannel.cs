@@ -21,6 +21,11 @@ internal sealed class EndpointChannel : IDisposable
     private readonly HttpClient _http;
     private readonly ProxmoxApiToken _token;
     private readonly TimeoutBook _timeouts;
+    private readonly ProxmoxClientOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Lock _recoveryGate = new();
+    private Task<bool>? _recoveryProbe;
+    private DateTimeOffset _nextRecoveryProbe;
 
     public EndpointChannel(ProxmoxEndpoint endpoint, ProxmoxTrust trust, ProxmoxApiToken token, TimeoutBook timeouts,
         ProxmoxClientOptions options, TimeProvider time)
@@ -29,6 +34,8 @@ internal sealed class EndpointChannel : IDisposable
         Key = endpoint.ToString();
         _token = token;
         _timeouts = timeouts;
+        _options = options;
+        _time = time;
         Validator = new TrustValidator(trust);
         var handler = new SocketsHttpHandler
         {
@@ -46,7 +53,17 @@ internal sealed class EndpointChannel : IDisposable
         // Timeouts come from the pipeline (learned per attempt), not from HttpClient.
         _http = new HttpClient(handler, disposeHandler: true) { BaseAddress = endpoint.ApiBaseUri, Timeout = Timeout.InfiniteTimeSpan };
         Pipelines = new EndpointPipelines(endpoint, timeouts, options, time);
+        Pipelines.BreakerOpened += _ =>
+        {
+            lock (_recoveryGate)
+            {
+                _nextRecoveryProbe = _time.GetUtcNow() + _options.RecoveryProbeInterval;
+            }
+        };
     }
+
+    /// <summary>Raised when a recovery probe closed the open breaker. Handlers must be quick.</summary>
+    public event Action? RecoveredByProbe;
 
     public ProxmoxEndpoint Endpoint { get; }
 
@@ -65,6 +82,62 @@ internal sealed class EndpointChannel : IDisposable
     /// <see cref="ProxmoxUnreachableException"/> or <see cref="ProxmoxTlsException"/>.
     /// </summary>
     public async Task<RawResponse> SendAsync(ProxmoxRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await SendThroughPipelineAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ProxmoxUnreachableException ex) when (ex.Reason == UnreachableReason.CircuitOpen)
+        {
+            if (!await RecoveredAsync(cancellationToken).ConfigureAwait(false))
+            {
+                throw;
+            }
+        }
+        return await SendThroughPipelineAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Whether the endpoint whose open breaker just rejected a call answers again. The breaker is closed already
+    /// (another call's probe or the fail-back probe), or a <c>GET /version</c> outside the breaker answers, at most
+    /// once per <see cref="ProxmoxClientOptions.RecoveryProbeInterval"/>; concurrent callers share that probe.
+    /// </summary>
+    private async Task<bool> RecoveredAsync(CancellationToken cancellationToken)
+    {
+        Task<bool> probe;
+        lock (_recoveryGate)
+        {
+            if (BreakerState == CircuitState.Closed)
+            {
+                return true;
+            }
+            if (_recoveryProbe is null || _recoveryProbe.IsCompleted)
+            {
+                var now = _time.GetUtcNow();
+                if (now < _nextRecoveryProbe)
+                {
+                    return false;
+                }
+                _nextRecoveryProbe = now + _options.RecoveryProbeInterval;
+                _recoveryProbe = ProbeAndCloseAsync();
+            }
+            probe = _recoveryProbe;
+        }
+        return await probe.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<bool> ProbeAndCloseAsync()
+    {
+        if (!await ProbeAsync(_options.FailbackProbeTimeout, CancellationToken.None).ConfigureAwait(false))
+        {
+            return false;
+        }
+        await Pipelines.ManualControl.CloseAsync().ConfigureAwait(false);
+        RecoveredByProbe?.Invoke();
+        return true;
+    }
+
+    private async Task<RawResponse> SendThroughPipelineAsync(ProxmoxRequest request, CancellationToken cancellationToken)
     {
         var pipeline = request.Idempotent ? Pipelines.WithRetry : Pipelines.Attempt;
         var context = ResilienceContextPool.Shared.Get(cancellationToken);

@@ -33,4 +33,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 1007, Level = LogLevel.Warning,
         Message = "Proxmox {Server}: TLS certificate of {Endpoint} refused: {Reason}")]
     public static partial void TlsRefused(ILogger logger, string server, string endpoint, string reason);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Information,
+        Message = "Proxmox {Server}: {Endpoint} answered the recovery probe; its circuit is closed again")]
+    public static partial void RecoveredByProbe(ILogger logger, string server, string endpoint);
 }

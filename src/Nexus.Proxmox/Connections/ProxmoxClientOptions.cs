@@ -35,7 +35,16 @@ public sealed record ProxmoxClientOptions
     /// <summary>While on the secondary, the primary is probed (<c>GET /version</c>) this often.</summary>
     public TimeSpan FailbackProbeInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Bound on one probe, the fail-back probe and the recovery probe alike.</summary>
     public TimeSpan FailbackProbeTimeout { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// While an endpoint's breaker is open, a call it rejects first asks the endpoint's <c>GET /version</c> outside
+    /// the breaker, at most once per this interval (the first time this long after the breaker opened); an answer
+    /// closes the breaker and the call goes ahead. Without it a server that is back stays "offline" for the rest of
+    /// the break. Shorter than <see cref="BreakerBreakDuration"/> to matter.
+    /// </summary>
+    public TimeSpan RecoveryProbeInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Pooled connections are renewed this often, so a changed pin or trust reaches every connection soon.
@@ -74,9 +83,9 @@ public sealed record ProxmoxClientOptions
         {
             throw new ArgumentOutOfRangeException(nameof(ConnectTimeout), ConnectTimeout, "must be positive and finite");
         }
-        if (FailbackProbeInterval <= TimeSpan.Zero || FailbackProbeTimeout <= TimeSpan.Zero)
+        if (FailbackProbeInterval <= TimeSpan.Zero || FailbackProbeTimeout <= TimeSpan.Zero || RecoveryProbeInterval <= TimeSpan.Zero)
         {
-            throw new ArgumentOutOfRangeException(nameof(FailbackProbeInterval), "Probe interval and timeout must be positive.");
+            throw new ArgumentOutOfRangeException(nameof(FailbackProbeInterval), "Probe intervals and timeout must be positive.");
         }
         foreach (var requestClass in Enum.GetValues<RequestClass>())
         {

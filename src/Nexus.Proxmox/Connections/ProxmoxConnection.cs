@@ -84,6 +84,7 @@ public sealed partial class ProxmoxConnection : IAsyncDisposable, IDisposable
     {
         var channel = new EndpointChannel(endpoint, Config.TrustFor(endpoint), Config.Token, Timeouts, _options, _time);
         channel.Pipelines.BreakerOpened += duration => Log.BreakerOpened(_logger, Config.Name, endpoint.ToString(), duration.TotalSeconds);
+        channel.RecoveredByProbe += () => Log.RecoveredByProbe(_logger, Config.Name, endpoint.ToString());
         return channel;
     }
 

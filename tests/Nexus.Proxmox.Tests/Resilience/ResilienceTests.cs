@@ -132,6 +132,40 @@ public sealed class ResilienceTests : PerTestSimulator
     }
 
     [Fact]
+    public async Task A_recovery_probe_closes_the_circuit_once_the_endpoint_answers_without_waiting_out_the_break()
+    {
+        // A break longer than the test: only the recovery probe can close this circuit.
+        var interval = TimeSpan.FromMilliseconds(1500);
+        var options = Simulated.FastOptions with { BreakerBreakDuration = TimeSpan.FromMinutes(5), RecoveryProbeInterval = interval };
+        using var client = Simulated.Connect(Cluster, secondary: false, options: options);
+        var endpoint = Simulated.PrimaryOf(Cluster);
+        Cluster.Primary.Faults.Set(new FaultSettings { ErrorRate = 1, ErrorStatusCode = 503 });
+        await Assert.ThrowsAsync<ProxmoxServerException>(() => client.GetVersionAsync());
+        Assert.Equal(CircuitState.Open, client.BreakerState(endpoint));
+
+        // Right after opening: rejected without a probe. One interval later the probe still gets a 503: rejected.
+        await AssertRejectedAsync(client);
+        await Task.Delay(interval + TimeSpan.FromMilliseconds(200));
+        await AssertRejectedAsync(client);
+        Assert.Equal(CircuitState.Open, client.BreakerState(endpoint));
+
+        // The endpoint is back, but the next probe is not due yet: at most one probe per interval.
+        Cluster.Primary.Faults.Clear();
+        await AssertRejectedAsync(client);
+        await Task.Delay(interval + TimeSpan.FromMilliseconds(200));
+        var version = await client.GetVersionAsync();
+
+        Assert.Equal("9.2.11", version.Value.Version);
+        Assert.Equal(CircuitState.Closed, client.BreakerState(endpoint));
+    }
+
+    private static async Task AssertRejectedAsync(ProxmoxConnection client)
+    {
+        var rejected = await Assert.ThrowsAsync<ProxmoxUnreachableException>(() => client.GetVersionAsync());
+        Assert.Equal(UnreachableReason.CircuitOpen, rejected.Reason);
+    }
+
+    [Fact]
     public async Task A_handler_error_500_does_not_open_the_circuit()
     {
         var stopped = Simulated.Guest(Cluster, "qemu", GuestRunState.Stopped);
