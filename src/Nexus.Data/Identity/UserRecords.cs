@@ -14,7 +14,8 @@ public sealed record UserRecord(
     int FailedLoginCount,
     DateTime? LockedUntil,
     DateTime CreatedAt,
-    DateTime UpdatedAt);
+    DateTime UpdatedAt,
+    int TokenGeneration);
 
 /// <summary>What login needs: the account plus its password hash. Read by the worker role only.</summary>
 public sealed record UserCredentials(UserRecord User, string PasswordHash);

@@ -15,7 +15,7 @@ public sealed class UserStore
     private const string Columns = """
         id AS Id, email AS Email, full_name AS FullName, username AS Username, company AS Company,
         global_role AS GlobalRole, disabled AS Disabled, failed_login_count AS FailedLoginCount,
-        locked_until AS LockedUntil, created_at AS CreatedAt, updated_at AS UpdatedAt
+        locked_until AS LockedUntil, created_at AS CreatedAt, updated_at AS UpdatedAt, token_generation AS TokenGeneration
         """;
 
     public async Task<UserRecord?> FindByIdAsync(DbSession session, Guid id)
@@ -111,6 +111,18 @@ public sealed class UserStore
             new { id, update.Email, update.FullName, update.Username, update.Company }, session.Transaction) == 1;
     }
 
+    /// <summary>
+    /// Raises the account's token generation, so every access token issued before is refused from now on. Worker
+    /// role only. Returns the new generation, or null when the account does not exist.
+    /// </summary>
+    public Task<int?> RaiseTokenGenerationAsync(DbSession session, Guid id)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        return session.Connection.ExecuteScalarAsync<int?>(
+            "UPDATE nexus.users SET token_generation = token_generation + 1 WHERE id = @id RETURNING token_generation",
+            new { id }, session.Transaction);
+    }
+
     public async Task<bool> SetPasswordHashAsync(DbSession session, Guid id, string passwordHash)
     {
         ArgumentNullException.ThrowIfNull(session);
@@ -203,10 +215,11 @@ public sealed class UserStore
         public DateTime? LockedUntil { get; init; }
         public DateTime CreatedAt { get; init; }
         public DateTime UpdatedAt { get; init; }
+        public int TokenGeneration { get; init; }
         public string? PasswordHash { get; init; }
 
         public UserRecord ToRecord() => new(
             Id, Email, FullName, Username, Company, RoleNames.ParseGlobal(GlobalRole), Disabled, FailedLoginCount,
-            LockedUntil, CreatedAt, UpdatedAt);
+            LockedUntil, CreatedAt, UpdatedAt, TokenGeneration);
     }
 }

@@ -8,6 +8,7 @@ internal static class AuditActions
     public const string LockedOut = "auth.locked_out";
     public const string RefreshReused = "auth.refresh_reused";
     public const string Logout = "auth.logout";
+    public const string SignedOutEverywhere = "auth.signed_out_everywhere";
 
     public const string ProfileUpdated = "user.profile_updated";
     public const string PasswordChanged = "user.password_changed";

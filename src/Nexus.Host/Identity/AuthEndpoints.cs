@@ -83,7 +83,7 @@ internal static class AuthEndpoints
     private static async Task<TokenResponse> IssueAsync(HttpContext context, SignInResult.Success success, AccessTokens tokens, Profiles me, CancellationToken ct)
     {
         RefreshCookie.Set(context.Response, success.RefreshToken, success.RefreshExpiresAt);
-        var (accessToken, expiresAt) = tokens.Issue(success.User.Id);
+        var (accessToken, expiresAt) = tokens.Issue(success.User.Id, success.User.TokenGeneration);
         var profile = await me.GetAsync(success.User.Id, ct);
         return new TokenResponse(accessToken, expiresAt, profile!);
     }

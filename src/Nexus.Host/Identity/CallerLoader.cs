@@ -9,7 +9,8 @@ namespace Nexus.Host.Identity;
 /// <summary>
 /// After a token's signature and lifetime check out, reads its user from the database (through
 /// <see cref="CallerCache"/>, at most two seconds old): a deleted or disabled account is refused at once rather
-/// than when the token expires, and the role used is today's.
+/// than when the token expires, and the role used is today's. So is a token issued before the account's token
+/// generation was raised (password changed, signed out everywhere).
 /// </summary>
 internal static class CallerLoader
 {
@@ -27,6 +28,11 @@ internal static class CallerLoader
             context.Fail("The account no longer exists or is disabled.");
             return;
         }
+        if (AccessTokens.GenerationOf(context.Principal) < caller.TokenGeneration)
+        {
+            context.Fail("The session was ended (password changed or signed out everywhere).");
+            return;
+        }
         caller.AttachTo(context.HttpContext);
     }
 
@@ -42,6 +48,6 @@ internal static class CallerLoader
         var database = services.GetRequiredService<INexusDatabase>();
         var users = services.GetRequiredService<UserStore>();
         var user = await database.AsUserAsync(userId, session => users.FindByIdAsync(session, userId), ct);
-        return user is null || user.Disabled ? null : new CurrentUser(user.Id, user.Email, user.GlobalRole);
+        return user is null || user.Disabled ? null : new CurrentUser(user.Id, user.Email, user.GlobalRole, user.TokenGeneration);
     }
 }

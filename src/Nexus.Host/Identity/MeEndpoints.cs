@@ -3,7 +3,10 @@ using Nexus.Contracts.Identity;
 using Nexus.Data.Access;
 using Nexus.Data.Audit;
 using Nexus.Data.Identity;
+using Nexus.Data.Tenants;
 using Nexus.Host.Audit;
+using Nexus.Host.Live;
+using Nexus.Host.Observability;
 using Nexus.Host.Web;
 
 namespace Nexus.Host.Identity;
@@ -25,6 +28,7 @@ internal static class MeEndpoints
         group.MapGet("", GetAsync);
         group.MapPatch("", PatchAsync);
         group.MapPost("/password", ChangePasswordAsync);
+        group.MapPost("/sign-out-everywhere", SignOutEverywhereAsync);
         return endpoints;
     }
 
@@ -79,7 +83,34 @@ internal static class MeEndpoints
         {
             return new FieldErrors().Add("currentPassword", "The current password is wrong.").ToResult();
         }
+        // Every session ended, this one too: the next request on any silo finds the raised token generation.
+        CallerCache.Invalidate(context, caller.Id);
+        await EndLiveViewsAsync(caller, context, ct);
         RefreshCookie.Clear(context.Response);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>Ends every session of the caller on every device: refresh tokens, access tokens, open live views.</summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> SignOutEverywhereAsync(
+        CurrentUser caller, HttpContext context, SignIn signIn, CancellationToken ct)
+    {
+        if (!await signIn.SignOutEverywhereAsync(caller.Id, ClientInfo.From(context), ct))
+        {
+            return Problems.NotFound("The account");
+        }
+        CallerCache.Invalidate(context, caller.Id);
+        await EndLiveViewsAsync(caller, context, ct);
+        RefreshCookie.Clear(context.Response);
+        DashboardSessions.Close(context.Response);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>Tells every silo watching one of the caller's tenants to re-check the caller's live connections.</summary>
+    private static async Task EndLiveViewsAsync(CurrentUser caller, HttpContext context, CancellationToken ct)
+    {
+        var database = context.RequestServices.GetRequiredService<INexusDatabase>();
+        var tenants = context.RequestServices.GetRequiredService<TenantStore>();
+        var watched = await database.AsUserAsync(caller.Id, session => tenants.ListIdsReachableByAsync(session, caller.Id, caller.IsGlobalAdmin), ct);
+        LiveNotices.AccessChanged(context, watched, caller.Id);
     }
 }

@@ -144,15 +144,41 @@ internal sealed class SignIn(
             if (ok)
             {
                 await users.SetPasswordHashAsync(session, userId, PasswordRules.Hash(newPassword));
-                await refreshTokens.RevokeAllForUserAsync(session, userId);
+                await EndSessionsAsync(session, userId);
             }
             await WriteAsync(session, user, AuditActions.PasswordChanged, user.Email, ok ? AuditOutcome.Success : AuditOutcome.Failure, null, client);
             return ok;
         }, ct);
 
-    /// <summary>Revokes every refresh token of a user (password change, disabled account).</summary>
-    public Task RevokeAllAsync(Guid userId, CancellationToken ct) =>
-        database.AsSystemAsync(session => refreshTokens.RevokeAllForUserAsync(session, userId), ct);
+    /// <summary>Ends every session of a user (a disabled account): refresh tokens and access tokens alike.</summary>
+    public Task EndAllSessionsAsync(Guid userId, CancellationToken ct) =>
+        database.AsSystemAsync(session => EndSessionsAsync(session, userId), ct);
+
+    /// <summary>
+    /// "Sign out everywhere": ends every session of the caller, this one included, with an audit row. False when
+    /// the account no longer exists.
+    /// </summary>
+    public Task<bool> SignOutEverywhereAsync(Guid userId, ClientInfo client, CancellationToken ct) =>
+        database.AsSystemAsync(async session =>
+        {
+            var user = await users.FindByIdAsync(session, userId);
+            if (user is null)
+            {
+                return false;
+            }
+            var ended = await EndSessionsAsync(session, userId);
+            await WriteAsync(session, user, AuditActions.SignedOutEverywhere, user.Email, AuditOutcome.Success, new { refreshTokensRevoked = ended }, client);
+            return true;
+        }, ct);
+
+    // Refresh tokens are revoked; access tokens already out are refused from their next request on, through the
+    // raised token generation (CallerLoader), instead of staying valid until they expire.
+    private async Task<int> EndSessionsAsync(DbSession session, Guid userId)
+    {
+        var revoked = await refreshTokens.RevokeAllForUserAsync(session, userId);
+        await users.RaiseTokenGenerationAsync(session, userId);
+        return revoked;
+    }
 
     private Task WriteAsync(DbSession session, UserRecord? user, string action, string? targetName, AuditOutcome outcome, object? details, ClientInfo client) =>
         audit.WriteAsync(session, AuditEntries.Create(null, user?.Id, action, AuditTargets.User, user?.Id.ToString(), targetName, outcome, details, client));

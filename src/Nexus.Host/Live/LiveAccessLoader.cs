@@ -15,7 +15,7 @@ internal sealed class LiveAccessLoader(INexusDatabase database, UserStore users,
     public async Task<LiveAudience?> LoadAsync(Guid userId, Guid tenantId, CancellationToken ct)
     {
         // The user's own rows, read under their row-level security scope.
-        var access = await database.AsUserAsync(userId, async session =>
+        var access = await database.AsUserAsync<(TenantAccess Rights, int TokenGeneration)?>(userId, async session =>
         {
             var user = await users.FindByIdAsync(session, userId);
             if (user is null || user.Disabled)
@@ -24,20 +24,21 @@ internal sealed class LiveAccessLoader(INexusDatabase database, UserStore users,
             }
             var role = await memberships.GetRoleAsync(session, tenantId, userId);
             var granted = await grants.ListForUserAsync(session, userId, tenantId);
-            return new TenantAccess(userId, user.GlobalRole, tenantId, role,
-                granted.Select(g => new VmGrantEntry(g.Vm, g.Permissions)).ToArray());
+            return (Rights: new TenantAccess(userId, user.GlobalRole, tenantId, role,
+                granted.Select(g => new VmGrantEntry(g.Vm, g.Permissions)).ToArray()), user.TokenGeneration);
         }, ct);
-        if (access is null)
+        if (access is not { } found)
         {
             return null;
         }
+        var (rights, tokenGeneration) = found;
         // A grant-only user may not read the tenant row under row-level security, so the tenant's existence and
         // activity are checked by the background role; nothing of it reaches the caller but the yes or no.
         var tenant = await database.AsSystemAsync(session => tenants.FindAsync(session, tenantId), ct);
-        if (tenant is null || (!tenant.IsActive && access.GlobalRole != GlobalRole.Admin))
+        if (tenant is null || (!tenant.IsActive && rights.GlobalRole != GlobalRole.Admin))
         {
             return null;
         }
-        return LiveAudience.For(access);
+        return LiveAudience.For(rights) is { } audience ? audience with { TokenGeneration = tokenGeneration } : null;
     }
 }

@@ -42,4 +42,7 @@ internal sealed record LiveAudience(LiveAudienceKind Kind, TenantAccess Access, 
     }
 
     public bool SeesWholeTenant => Kind != LiveAudienceKind.GrantedVms;
+
+    /// <summary>The account's token generation when the access was read: connections made with an older token are ended.</summary>
+    public int TokenGeneration { get; init; }
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.IdentityModel.JsonWebTokens;
+using Nexus.Host.Identity;
 using Nexus.Host.Observability;
 
 namespace Nexus.Host.Live;
@@ -22,6 +23,7 @@ internal sealed class LiveHub(TenantStreamBridge bridge, LiveAccessLoader loader
     public async Task JoinTenant(Guid tenantId)
     {
         var userId = CallerId();
+        var tokenGeneration = AccessTokens.GenerationOf(Context.User);
         var joined = Joined();
         bool already;
         lock (joined)
@@ -36,15 +38,17 @@ internal sealed class LiveHub(TenantStreamBridge bridge, LiveAccessLoader loader
             {
                 var epoch = feed.AccessEpoch;
                 var audience = await loader.LoadAsync(userId, tenantId, Context.ConnectionAborted);
-                if (audience is null)
+                // A connection made with a token from before a password change or "sign out everywhere".
+                var ended = audience is not null && tokenGeneration < audience.TokenGeneration;
+                if (audience is null || ended)
                 {
                     if (already)
                     {
                         await feed.RemoveConnectionAsync(Context.ConnectionId, userId);
                     }
-                    throw new HubException("The tenant does not exist or you may not see it.");
+                    throw new HubException(ended ? "Your session has ended. Sign in again." : "The tenant does not exist or you may not see it.");
                 }
-                added = await feed.AddConnectionAsync(Context.ConnectionId, audience, epoch);
+                added = await feed.AddConnectionAsync(Context.ConnectionId, audience, epoch, tokenGeneration);
             }
             if (!added)
             {

@@ -21,6 +21,8 @@ internal sealed class TenantFeed
     private readonly Channel<TenantEvent> _queue;
     private readonly SemaphoreSlim _viewersGate = new(1, 1);
     private readonly Dictionary<Guid, LiveViewer> _viewers = [];
+    // The token generation each connection was made with (under _viewersGate, like _viewers).
+    private readonly Dictionary<string, int> _tokenGenerations = [];
     private readonly IHubContext<LiveHub> _hub;
     private readonly LiveFanOut _fanOut;
     private readonly LiveAccessLoader _loader;
@@ -76,7 +78,7 @@ internal sealed class TenantFeed
     /// Adds a connection with the access read at <paramref name="epoch"/>; false (nothing added) when an access
     /// change was applied since, so the caller reads the access again.
     /// </summary>
-    public async Task<bool> AddConnectionAsync(string connectionId, LiveAudience audience, long epoch)
+    public async Task<bool> AddConnectionAsync(string connectionId, LiveAudience audience, long epoch, int tokenGeneration)
     {
         await _viewersGate.WaitAsync();
         try
@@ -93,6 +95,7 @@ internal sealed class TenantFeed
                 await MoveAsync(existing, audience);
             }
             await AddToGroupsAsync(connectionId, audience.Kind, userId);
+            _tokenGenerations[connectionId] = tokenGeneration;
             _viewers[userId] = new LiveViewer(userId, audience, connections.Contains(connectionId) ? connections : [.. connections, connectionId], Groups.User(userId));
             _index = new LiveViewers(_viewers.Values);
             return true;
@@ -113,6 +116,7 @@ internal sealed class TenantFeed
                 return;
             }
             await RemoveFromGroupsAsync(connectionId, viewer.Audience.Kind, userId);
+            _tokenGenerations.Remove(connectionId);
             var rest = viewer.Connections.Where(c => c != connectionId).ToArray();
             if (rest.Length == 0)
             {
@@ -178,25 +182,28 @@ internal sealed class TenantFeed
             foreach (var viewer in affected)
             {
                 var audience = await LoadOrRevokeAsync(viewer.UserId);
-                if (audience is null)
+                // Connections made with a token from before a password change or "sign out everywhere" end too.
+                var ended = audience is null
+                    ? viewer.Connections
+                    : viewer.Connections.Where(c => _tokenGenerations.GetValueOrDefault(c) < audience.TokenGeneration).ToArray();
+                if (ended.Count > 0)
                 {
-                    foreach (var connection in viewer.Connections)
-                    {
-                        await RemoveFromGroupsAsync(connection, viewer.Audience.Kind, viewer.UserId);
-                    }
+                    await RevokeAsync(viewer, ended, e.Version);
+                }
+                var staying = ended.Count == 0 ? viewer : viewer with { Connections = viewer.Connections.Except(ended).ToArray() };
+                if (audience is null || staying.Connections.Count == 0)
+                {
                     _viewers.Remove(viewer.UserId);
-                    _fanOut.SendTo(viewer.Connections, LiveMethods.AccessRevoked, new LiveAccessRevoked(TenantId, e.Version));
-                    _logger.LogInformation("Live access of user {UserId} to tenant {TenantId} was revoked", viewer.UserId, TenantId);
                     continue;
                 }
-                if (audience.Kind != viewer.Audience.Kind)
+                if (audience.Kind != staying.Audience.Kind)
                 {
-                    await MoveAsync(viewer, audience);
+                    await MoveAsync(staying, audience);
                 }
-                _viewers[viewer.UserId] = viewer with { Audience = audience };
+                _viewers[viewer.UserId] = staying with { Audience = audience };
                 if (announce)
                 {
-                    _fanOut.SendTo(viewer.Connections, LiveMethods.Event, LiveEvent.AccessChanged(e));
+                    _fanOut.SendTo(staying.Connections, LiveMethods.Event, LiveEvent.AccessChanged(e));
                 }
             }
             _index = new LiveViewers(_viewers.Values);
@@ -210,6 +217,17 @@ internal sealed class TenantFeed
             // Sent after accessChanged, so an affected connection sees that first and ignores this duplicate version.
             _fanOut.DeliverHidden(e, Groups);
         }
+    }
+
+    private async Task RevokeAsync(LiveViewer viewer, IReadOnlyList<string> connections, long version)
+    {
+        foreach (var connection in connections)
+        {
+            await RemoveFromGroupsAsync(connection, viewer.Audience.Kind, viewer.UserId);
+            _tokenGenerations.Remove(connection);
+        }
+        _fanOut.SendTo(connections, LiveMethods.AccessRevoked, new LiveAccessRevoked(TenantId, version));
+        _logger.LogInformation("Live access of user {UserId} to tenant {TenantId} was revoked on {Connections} connection(s)", viewer.UserId, TenantId, connections.Count);
     }
 
     private async Task<LiveAudience?> LoadOrRevokeAsync(Guid userId)

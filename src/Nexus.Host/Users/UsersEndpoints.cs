@@ -165,7 +165,7 @@ internal static class UsersEndpoints
         {
             // Registered first: the live views end even if revoking the refresh tokens fails below.
             LiveNotices.AccessChanged(context, watched, id);
-            await signIn.RevokeAllAsync(id, ct);
+            await signIn.EndAllSessionsAsync(id, ct);
         }
         return TypedResults.Ok(UserDto.From(updated));
     }

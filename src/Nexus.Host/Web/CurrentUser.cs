@@ -5,8 +5,9 @@ namespace Nexus.Host.Web;
 /// <summary>
 /// The authenticated caller as the database knows them at this request (not as the token claimed): an access
 /// token of a user who has since been disabled or deleted is refused, and a role change applies at once.
+/// <see cref="TokenGeneration"/> is the account's current one: tokens issued in an earlier one are refused.
 /// </summary>
-internal sealed record CurrentUser(Guid Id, string Email, GlobalRole Role)
+internal sealed record CurrentUser(Guid Id, string Email, GlobalRole Role, int TokenGeneration = 0)
 {
     private static readonly object Key = new();
 

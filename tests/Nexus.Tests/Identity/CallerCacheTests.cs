@@ -27,6 +27,7 @@ public sealed class CallerCacheTests(CallerCacheTests.World world) : IClassFixtu
     [Fact]
     public async Task A_disabled_account_is_refused_on_the_very_next_request_and_accepted_again_once_enabled()
     {
+        // Disabling ends the account's sessions: once enabled again it signs in anew, and the old token stays dead.
         var user = await Host.NewUserAsync("disablednext");
         await MeTwiceAsync(user);
 
@@ -37,8 +38,13 @@ public sealed class CallerCacheTests(CallerCacheTests.World world) : IClassFixtu
         }
 
         await Host.Admin.CallAsync(HttpMethod.Patch, $"/api/users/{user.UserId}", new { disabled = false });
-        using var accepted = await user.SendAsync(HttpMethod.Get, "/api/me");
-        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        var signedInAgain = await ApiClient.SignInAsync(Host.Http, user.Email, user.Password);
+        using (var accepted = await signedInAgain.SendAsync(HttpMethod.Get, "/api/me"))
+        {
+            Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        }
+        using var old = await user.SendAsync(HttpMethod.Get, "/api/me");
+        Assert.Equal(HttpStatusCode.Unauthorized, old.StatusCode);
     }
 
     [Fact]

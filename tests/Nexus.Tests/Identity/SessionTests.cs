@@ -175,8 +175,39 @@ public sealed class SessionTests(SessionTests.World world) : IClassFixture<Sessi
         await user.CallAsync(HttpMethod.Post, "/api/me/password", new { currentPassword = user.Password, newPassword = "brand-new-password" }, HttpStatusCode.NoContent);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await otherDevice.RefreshAsync()).StatusCode);
+        // The other device's access token (whoever holds it) is refused at once, not when it expires.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await otherDevice.SendAsync(HttpMethod.Get, "/api/me")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await new ApiClient(world.Host.Http).LoginAsync(user.Email, user.Password)).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await new ApiClient(world.Host.Http).LoginAsync(user.Email, "brand-new-password")).StatusCode);
+        var again = await ApiClient.SignInAsync(world.Host.Http, user.Email, "brand-new-password");
+        Assert.Equal(HttpStatusCode.OK, (await again.SendAsync(HttpMethod.Get, "/api/me")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Signing_out_everywhere_ends_every_session_of_the_account_and_only_of_that_account()
+    {
+        var user = await world.Host.NewUserAsync("everywhere");
+        var laptop = await ApiClient.SignInAsync(world.Host.Http, user.Email, user.Password);
+        var phone = await ApiClient.SignInAsync(world.Host.Http, user.Email, user.Password);
+        var bystander = await world.Host.NewUserAsync("bystander");
+
+        using (var ended = await laptop.SendAsync(HttpMethod.Post, "/api/me/sign-out-everywhere"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, ended.StatusCode);
+            // The browser is told to drop its refresh cookie.
+            Assert.Contains(ended.Headers.GetValues("Set-Cookie"), c => c.StartsWith("nexus_refresh=;", StringComparison.Ordinal));
+        }
+
+        foreach (var device in new[] { laptop, phone, user })
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await device.SendAsync(HttpMethod.Get, "/api/me")).StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await device.RefreshAsync()).StatusCode);
+        }
+        Assert.Equal(HttpStatusCode.OK, (await bystander.SendAsync(HttpMethod.Get, "/api/me")).StatusCode);
+
+        // Signing in again works, with a token of the new generation.
+        var back = await ApiClient.SignInAsync(world.Host.Http, user.Email, user.Password);
+        Assert.Equal(HttpStatusCode.OK, (await back.SendAsync(HttpMethod.Get, "/api/me")).StatusCode);
+        Assert.Equal(1, await CountAsync("SELECT count(*) FROM nexus.audit_log WHERE action = 'auth.signed_out_everywhere' AND actor_id = @t AND outcome = 'success'", user.UserId));
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using Nexus.Contracts.Events;
 using Nexus.Contracts.Hosting;
 using Nexus.Simulator.Clusters;
 using Nexus.Tests.Support;
+using Nexus.Tests.Web;
 using Orleans.Streams;
 
 namespace Nexus.Tests.Live;
@@ -208,6 +209,43 @@ public sealed class LiveHubTests(LiveHubTests.World world) : IClassFixture<LiveH
         await admin.WaitForAsync(e => LiveClient.Reports(e, guest.Vmid, "stopped"), PollBudget, "the admin still sees changes");
         Assert.DoesNotContain(client.Events, e => e.GetProperty("version").GetInt64() >= revokedAt);
         Assert.Empty(admin.Revocations);
+    }
+
+    [Fact]
+    public async Task Signing_out_everywhere_ends_the_live_views_of_every_earlier_session_at_once()
+    {
+        var tenant = await Live.NewTenantAsync("Everywhere");
+        await Live.AddServerAsync(tenant);
+        var laptop = await Live.NewUserAsync("everywhere");
+        await Live.AddMemberAsync(tenant, laptop.UserId, "viewer");
+        var phone = await ApiClient.SignInAsync(Live.Host.Http, laptop.Email, laptop.Password);
+        await using var admin = await LiveClient.ConnectAsync(Live.Host.BaseAddress, Live.Admin.AccessToken!);
+        await using var laptopView = await LiveClient.ConnectAsync(Live.Host.BaseAddress, laptop.AccessToken!);
+        await using var phoneView = await LiveClient.ConnectAsync(Live.Host.BaseAddress, phone.AccessToken!);
+        await admin.JoinAsync(tenant);
+        await laptopView.JoinAsync(tenant);
+        await phoneView.JoinAsync(tenant);
+
+        await phone.CallAsync(HttpMethod.Post, "/api/me/sign-out-everywhere", null, HttpStatusCode.NoContent);
+
+        // Both devices' views end with the next event of the tenant, not when their access tokens expire.
+        await Eventually.TrueAsync(() => laptopView.Revocations.Count == 1 && phoneView.Revocations.Count == 1, TimeSpan.FromSeconds(5),
+            "every earlier session's live view is revoked");
+        var revokedAt = laptopView.Revocations[0].GetProperty("version").GetInt64();
+        var again = await ApiClient.SignInAsync(Live.Host.Http, laptop.Email, laptop.Password);
+        await using var newView = await LiveClient.ConnectAsync(Live.Host.BaseAddress, again.AccessToken!);
+        await newView.JoinAsync(tenant);
+        var refused = await Assert.ThrowsAsync<HubException>(() => phoneView.JoinAsync(tenant));
+        Assert.Contains("session has ended", refused.Message, StringComparison.Ordinal);
+
+        var guest = Live.Guest(GuestRunState.Running);
+        Live.SetOutside(guest.Vmid, "stopped");
+        await newView.WaitForAsync(e => LiveClient.Reports(e, guest.Vmid, "stopped"), PollBudget, "the session signed in afterwards sees changes");
+        await admin.WaitForAsync(e => LiveClient.Reports(e, guest.Vmid, "stopped"), PollBudget, "the admin still sees changes");
+        Assert.DoesNotContain(laptopView.Events, e => e.GetProperty("version").GetInt64() >= revokedAt);
+        Assert.DoesNotContain(phoneView.Events, e => e.GetProperty("version").GetInt64() >= revokedAt);
+        Assert.Empty(admin.Revocations);
+        Assert.Empty(newView.Revocations);
     }
 
     [Fact]

@@ -24,7 +24,7 @@ internal sealed class ApiClient(HttpClient http)
 
     public static async Task<ApiClient> SignInAsync(HttpClient http, string email, string password)
     {
-        var client = new ApiClient(http);
+        var client = new ApiClient(http) { Email = email, Password = password };
         var response = await client.LoginAsync(email, password);
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"sign-in of {email}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         return client;

@@ -41,6 +41,25 @@ public sealed class PrototypeHoleTests(TwoTenants world) : IClassFixture<TwoTena
     }
 
     [Fact]
+    public async Task No_one_can_revive_ended_sessions_by_lowering_the_token_generation_through_the_web_role()
+    {
+        var user = Guid.NewGuid();
+        await using (var owner = new Npgsql.NpgsqlConnection(world.OwnerConnectionString))
+        {
+            await owner.ExecuteAsync(
+                "INSERT INTO nexus.users (id, email, password_hash, global_role, token_generation) VALUES (@user, @email, 'x', 'admin', 3)",
+                new { user, email = $"ended-{user:N}@example.test" });
+        }
+
+        // Not even a global admin on their own row: only the worker raises it, together with revoking refresh tokens.
+        var lower = world.AsUser(user, c => c.ExecuteAsync("UPDATE nexus.users SET token_generation = 0 WHERE id = @user", new { user }));
+
+        await Assert.ThrowsAsync<DataAccessDeniedException>(() => lower);
+        Assert.Equal(3, await world.AsOwner<int>("SELECT token_generation FROM nexus.users WHERE id = @user", new { user }));
+        Assert.Equal(3, await world.AsUser(user, c => c.ExecuteScalarAsync<int>("SELECT token_generation FROM nexus.users WHERE id = @user", new { user })));
+    }
+
+    [Fact]
     public async Task Locked_out_user_cannot_unlock_themselves()
     {
         var user = Guid.NewGuid();
