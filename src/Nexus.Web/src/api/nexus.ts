@@ -26,6 +26,7 @@ export function nexusApi(client: ApiClient) {
       update: (patch: ProfilePatch) => client.patch<Me>('/api/me', patch),
       changePassword: (currentPassword: string, newPassword: string) =>
         client.post<void>('/api/me/password', { currentPassword, newPassword }),
+      signOutEverywhere: () => client.post<void>('/api/me/sign-out-everywhere'),
     },
     users: {
       list: (search: string, page: number) => client.get<UserPage>('/api/users', { query: { search, page } }),

@@ -12,6 +12,7 @@ export default function ProfilePage() {
       <h1>Profile</h1>
       <ProfileForm />
       <PasswordForm />
+      <SessionsCard />
     </section>
   );
 }
@@ -103,5 +104,28 @@ function PasswordForm() {
         </button>
       </div>
     </form>
+  );
+}
+
+/** Ends every session of the account, on every device, this one included. */
+function SessionsCard() {
+  const signOut = useMutation({
+    mutationFn: () => api.me.signOutEverywhere(),
+    onSuccess: () => session.end('You were signed out on every device.'),
+  });
+  return (
+    <section className="card" aria-labelledby="sessions-title">
+      <h2 id="sessions-title">Sessions</h2>
+      <p>
+        Lost a device, or signed in on a shared computer? Sign out everywhere ends every session of your account at
+        once, this one included; open dashboards stop updating.
+      </p>
+      <ErrorNotice error={signOut.error} />
+      <div className="actions">
+        <button type="button" className="danger" disabled={signOut.isPending} onClick={() => signOut.mutate()}>
+          Sign out everywhere
+        </button>
+      </div>
+    </section>
   );
 }

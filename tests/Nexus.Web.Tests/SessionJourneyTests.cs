@@ -1,0 +1,77 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Nexus.Web.Tests.Support;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace Nexus.Web.Tests;
+
+/// <summary>
+/// A user signed in on two devices signs out everywhere from the profile page: both are signed out, the other
+/// device's open dashboard stops updating at once (not when its access token expires), and signing in again works.
+/// </summary>
+[Collection(WebHostCollection.Name)]
+public sealed class SessionJourneyTests(WebHostFixture host, ITestOutputHelper output)
+{
+    private const string Email = "sam@sessions-e2e.test";
+    private const string Password = "Sessions-password-1";
+
+    [Fact]
+    public async Task Signing_out_everywhere_from_the_profile_ends_the_session_on_every_device()
+    {
+        SetDefaultExpectTimeout(20_000);
+        var tenantId = await SetUpAsync();
+        await using var browser = await Browser.LaunchAsync();
+        var laptop = await browser.NewPageAsync(host.BaseAddress);
+        var phone = await browser.NewPageAsync(host.BaseAddress);
+        await SignInAsync(laptop);
+        await SignInAsync(phone);
+
+        // The phone has the tenant's dashboard open, with live updates on.
+        await phone.GotoAsync($"/t/{tenantId}/vms");
+        await Expect(phone.GetByRole(AriaRole.Status, new() { Name = "Live updates: on" })).ToBeVisibleAsync();
+
+        // On the laptop: Profile → Sign out everywhere ends this session with a message saying what happened.
+        await laptop.GetByRole(AriaRole.Button, new() { Name = "Sam Sessions" }).ClickAsync();
+        await laptop.GetByRole(AriaRole.Menuitem, new() { Name = "Profile" }).ClickAsync();
+        await Expect(laptop.GetByRole(AriaRole.Heading, new() { Name = "Sessions", Exact = true })).ToBeVisibleAsync();
+        await Browser.ScreenshotAsync(laptop, "40-profile-sessions");
+        await laptop.GetByRole(AriaRole.Button, new() { Name = "Sign out everywhere" }).ClickAsync();
+        await Expect(laptop.GetByRole(AriaRole.Heading, new() { Name = "Sign in to Nexus", Exact = true })).ToBeVisibleAsync();
+        await Expect(laptop.GetByText("You were signed out on every device.")).ToBeVisibleAsync();
+        await Browser.ScreenshotAsync(laptop, "41-signed-out-everywhere");
+
+        // The phone's dashboard stops updating at once, and its next page load lands on the sign-in page.
+        await Expect(phone.GetByRole(AriaRole.Status, new() { Name = "Live updates: no access" })).ToBeVisibleAsync(new() { Timeout = 10_000 });
+        await Browser.ScreenshotAsync(phone, "42-other-device-revoked");
+        await phone.GotoAsync($"/t/{tenantId}/vms");
+        await Expect(phone).ToHaveURLAsync(new Regex("/login$"));
+
+        // Signing in again works.
+        await SignInAsync(laptop);
+        await laptop.GotoAsync($"/t/{tenantId}/vms");
+        await Expect(laptop.GetByRole(AriaRole.Status, new() { Name = "Live updates: on" })).ToBeVisibleAsync();
+        Assert.Empty(browser.CspViolations);
+        output.WriteLine($"Screenshots: {Browser.ScreenshotFolder}");
+    }
+
+    private static async Task SignInAsync(IPage page)
+    {
+        await page.GotoAsync("/login");
+        await page.GetByLabel("Email").FillAsync(Email);
+        await page.GetByLabel("Password").FillAsync(Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page).Not.ToHaveURLAsync(new Regex("/login$"));
+    }
+
+    /// <summary>A tenant with the user as a viewer; no server is needed for its live view.</summary>
+    private async Task<string> SetUpAsync()
+    {
+        using var admin = await ApiSession.SignInAsync(host.BaseAddress, WebHostFixture.AdminEmail, WebHostFixture.AdminPassword);
+        var tenant = await admin.PostAsync("/api/tenants", new { name = "Sessions journey", description = "Two devices." });
+        var tenantId = tenant.GetProperty("id").GetString()!;
+        var user = await admin.PostAsync("/api/users", new { email = Email, password = Password, fullName = "Sam Sessions", globalRole = "user" });
+        await admin.PutAsync($"/api/tenants/{tenantId}/members/{user.GetProperty("id").GetString()}", new { role = "viewer" });
+        return tenantId;
+    }
+}
