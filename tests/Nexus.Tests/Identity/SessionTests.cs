@@ -189,6 +189,10 @@ public sealed class SessionTests(SessionTests.World world) : IClassFixture<Sessi
         var laptop = await ApiClient.SignInAsync(world.Host.Http, user.Email, user.Password);
         var phone = await ApiClient.SignInAsync(world.Host.Http, user.Email, user.Password);
         var bystander = await world.Host.NewUserAsync("bystander");
+        using (var anonymous = await new ApiClient(world.Host.Http).SendAsync(HttpMethod.Post, "/api/me/sign-out-everywhere"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        }
 
         using (var ended = await laptop.SendAsync(HttpMethod.Post, "/api/me/sign-out-everywhere"))
         {

@@ -186,7 +186,7 @@ public sealed class EndpointAccessMatrixTests(AccessMatrixWorld world) : IClassF
             .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? []).Select(m => $"{m} {Normalize(e.RoutePattern.RawText!)}"))
             .ToHashSet();
         var covered = Table.Values.Select(r => r.Method.Method).Zip(Table.Keys, (m, k) => $"{m} {Normalize(k.Split(' ')[1])}").ToHashSet();
-        Assert.Empty(mapped.Except(covered));
+        Assert.Empty(mapped.Except(covered).Except(CoveredElsewhere.Keys));
     }
 
     [Fact]
@@ -266,6 +266,13 @@ public sealed class EndpointAccessMatrixTests(AccessMatrixWorld world) : IClassF
         content.Headers.ContentType = new MediaTypeHeaderValue("image/png");
         return content;
     }
+
+    // Endpoints that cannot run as the matrix's shared callers, with the tests that cover their access instead.
+    private static readonly Dictionary<string, string> CoveredElsewhere = new()
+    {
+        // It ends every session of the caller, who would then fail every later row.
+        ["POST /api/me/sign-out-everywhere"] = "SessionTests.Signing_out_everywhere_ends_every_session_of_the_account_and_only_of_that_account",
+    };
 
     private sealed record Row(HttpMethod Method, Func<AccessMatrixWorld, Task<string>> ArrangeAsync, Func<AccessMatrixWorld, HttpContent>? Body, int[] Expected);
 }
