@@ -51,9 +51,10 @@ public sealed class WebHostFixture : IAsyncLifetime
             $"--Nexus:Auth:BootstrapAdminPassword={AdminPassword}",
             // The journeys poll their simulated clusters every second, so a change shows within the 2 s the issue asks.
             "--Nexus:Inventory:MinimumPollIntervalSeconds=1",
-            // Every journey's browser signs in and refreshes from 127.0.0.1: the per-address throttle (30 a minute)
-            // is for real clients, not for several journeys in one minute.
+            // Every journey signs in from 127.0.0.1, most as the one admin, several times a minute: the throttles
+            // (30 a minute per address, 10 per account) are for real clients. LoginThrottlingTests covers them.
             "--Nexus:Auth:PerIpPermitLimit=1000",
+            "--Nexus:Auth:PerAccountPermitLimit=1000",
             "--Logging:LogLevel:Default=Warning",
         })
         {
