@@ -101,6 +101,16 @@ public sealed class ConsoleSessionStore
         return rows.ToList();
     }
 
+    /// <summary>The ids of <paramref name="userId"/>'s sessions that have not ended, as far as the session's caller may read them.</summary>
+    public async Task<IReadOnlyList<Guid>> ListActiveIdsOfUserAsync(DbSession session, Guid userId)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var ids = await session.Connection.QueryAsync<Guid>(
+            "SELECT id FROM nexus.console_sessions WHERE user_id = @userId AND ended_at IS NULL ORDER BY opened_at, id",
+            new { userId }, session.Transaction);
+        return ids.ToList();
+    }
+
     /// <summary>One record, if the session's caller may read it.</summary>
     public async Task<ConsoleSessionRecord?> FindAsync(DbSession session, Guid id)
     {

@@ -135,6 +135,22 @@ internal static class ConsoleEndpoints
         return TypedResults.NoContent();
     }
 
+    /// <summary>
+    /// Ends every console the caller has open, wherever it is pumped (password change, "sign out everywhere"): each
+    /// closes with 4030 and its record says who ended it.
+    /// </summary>
+    public static async Task KillAllOfCallerAsync(CurrentUser caller, HttpContext http, CancellationToken ct)
+    {
+        var services = http.RequestServices;
+        var records = services.GetRequiredService<ConsoleSessionStore>();
+        var open = await services.GetRequiredService<INexusDatabase>().AsUserAsync(caller.Id, session => records.ListActiveIdsOfUserAsync(session, caller.Id), ct);
+        var client = ClientInfo.From(http);
+        var killer = new ConsoleKiller(caller.Id, caller.Email, client.IpAddress?.ToString(), client.UserAgent);
+        var grains = services.GetRequiredService<IGrainFactory>();
+        // A session that ended meanwhile answers false; nothing else to do for it.
+        await Task.WhenAll(open.Select(id => grains.GetGrain<IConsoleSessionGrain>(id).Kill(killer)));
+    }
+
     private static Task DenyAsync(SystemAudit audit, Guid tenantId, CurrentUser caller, VmAddress vm, ClientInfo client, string reason) =>
         audit.WriteAsync(new AuditEntry(tenantId, caller.Id, ConsoleAuditActions.Denied, AuditOutcome.Denied, GrainAuditActions.VmTarget,
             GrainKeys.Guest(vm.ServerId, vm.GuestType, vm.VmId), null,

@@ -5,6 +5,7 @@ using Nexus.Data.Audit;
 using Nexus.Data.Identity;
 using Nexus.Data.Tenants;
 using Nexus.Host.Audit;
+using Nexus.Host.Consoles;
 using Nexus.Host.Live;
 using Nexus.Host.Observability;
 using Nexus.Host.Web;
@@ -86,11 +87,12 @@ internal static class MeEndpoints
         // Every session ended, this one too: the next request on any silo finds the raised token generation.
         CallerCache.Invalidate(context, caller.Id);
         await EndLiveViewsAsync(caller, context, ct);
+        await ConsoleEndpoints.KillAllOfCallerAsync(caller, context, ct);
         RefreshCookie.Clear(context.Response);
         return TypedResults.NoContent();
     }
 
-    /// <summary>Ends every session of the caller on every device: refresh tokens, access tokens, open live views.</summary>
+    /// <summary>Ends every session of the caller on every device: refresh tokens, access tokens, open live views and consoles.</summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> SignOutEverywhereAsync(
         CurrentUser caller, HttpContext context, SignIn signIn, CancellationToken ct)
     {
@@ -100,6 +102,7 @@ internal static class MeEndpoints
         }
         CallerCache.Invalidate(context, caller.Id);
         await EndLiveViewsAsync(caller, context, ct);
+        await ConsoleEndpoints.KillAllOfCallerAsync(caller, context, ct);
         RefreshCookie.Clear(context.Response);
         DashboardSessions.Close(context.Response);
         return TypedResults.NoContent();

@@ -236,6 +236,31 @@ public sealed class ConsoleSessionTests(ConsoleSessionTests.World world) : IClas
     }
 
     [Fact]
+    public async Task Signing_out_everywhere_closes_the_users_consoles_open_or_not_yet_connected_and_no_one_elses()
+    {
+        var user = await W.NewUserAsync("everywhere");
+        var colleague = await W.NewUserAsync("colleague");
+        await W.AddMemberAsync(W.Tenant, user.UserId, "manager");
+        await W.AddMemberAsync(W.Tenant, colleague.UserId, "manager");
+        var streaming = await W.OpenConsoleAsync(user, W.FreshGuest());
+        await using var client = await W.ConnectAsync(streaming);
+        await client.FramebufferAsync();
+        var pending = await W.OpenConsoleAsync(user, W.FreshGuest());
+        var others = await W.OpenConsoleAsync(colleague, W.FreshGuest());
+        await using var otherClient = await W.ConnectAsync(others);
+        await otherClient.FramebufferAsync();
+
+        // Through the other host: the pump on the first one is reached through the session's grain.
+        await W.Through(1, user).CallAsync(HttpMethod.Post, "/api/me/sign-out-everywhere", expected: HttpStatusCode.NoContent);
+
+        Assert.Equal(4030, (await client.WaitForCloseAsync(TimeSpan.FromSeconds(10))).Code);
+        Assert.Equal(4030, (await W.ClosedRecordAsync(streaming.SessionId))["close_code"]);
+        Assert.Equal(4030, (await W.ClosedRecordAsync(pending.SessionId))["close_code"]);
+        Assert.Equal(1, await W.CountAuditAsync("console_killed", pending.SessionId));
+        await otherClient.FramebufferAsync();
+    }
+
+    [Fact]
     public async Task Proxmox_refusing_vncwebsocket_closes_with_4502_and_a_reason()
     {
         var console = await W.OpenConsoleAsync(W.Admin, W.FreshGuest(ConsoleCluster.RefusesWebSocket), ConsoleCluster.RefusesWebSocket);
