@@ -118,7 +118,7 @@ function SessionsCard() {
       <h2 id="sessions-title">Sessions</h2>
       <p>
         Lost a device, or signed in on a shared computer? Sign out everywhere ends every session of your account at
-        once, this one included; open dashboards stop updating.
+        once, this one included: open dashboards stop updating and open consoles close.
       </p>
       <ErrorNotice error={signOut.error} />
       <div className="actions">
