@@ -2,6 +2,7 @@ using Nexus.Data.Access;
 using Nexus.Host.Cluster;
 using Nexus.Host.Database;
 using Nexus.Host.Health;
+using Nexus.Host.Identity;
 using Nexus.Host.Observability;
 using Nexus.Host.Startup;
 using Nexus.Host.Web;
@@ -42,7 +43,7 @@ internal static class NexusApplication
 
         builder.AddNexusSilo(silo, connection.ConnectionString, customization?.ConfigureSilo, observability);
 
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = CallerLoader.DescribeRefusal);
         builder.Services.AddNexusHealth();
         builder.Services.AddNexusForwardedHeaders(builder.Configuration);
         builder.Services.AddNexusApi(builder.Configuration);

@@ -14,26 +14,54 @@ namespace Nexus.Host.Identity;
 /// </summary>
 internal static class CallerLoader
 {
+    private static readonly object RefusalKey = new();
+
     public static async Task OnTokenValidatedAsync(TokenValidatedContext context)
     {
         var subject = context.Principal?.FindFirst(JwtRegisteredClaimNames.Sub)?.Value;
         if (!Guid.TryParse(subject, out var userId))
         {
-            context.Fail("The token names no user.");
+            Refuse(context, "The token names no user.");
             return;
         }
         var caller = await LoadAsync(context.HttpContext.RequestServices, userId);
         if (caller is null)
         {
-            context.Fail("The account no longer exists or is disabled.");
+            Refuse(context, "The account no longer exists or is disabled.");
             return;
         }
         if (AccessTokens.GenerationOf(context.Principal) < caller.TokenGeneration)
         {
-            context.Fail("The session was ended (password changed or signed out everywhere).");
+            Refuse(context, "This session was ended (password changed or signed out everywhere). Sign in again.");
             return;
         }
         caller.AttachTo(context.HttpContext);
+    }
+
+    /// <summary>Puts the reason a valid token was refused into the 401's <c>WWW-Authenticate</c> header (RFC 6750).</summary>
+    public static Task OnChallengeAsync(JwtBearerChallengeContext context)
+    {
+        if (context.HttpContext.Items[RefusalKey] is string reason)
+        {
+            context.Error = "invalid_token";
+            context.ErrorDescription = reason;
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>... and into the 401's problem details. Only our own reasons: the token library's may name keys.</summary>
+    public static void DescribeRefusal(ProblemDetailsContext context)
+    {
+        if (context.ProblemDetails.Status == StatusCodes.Status401Unauthorized && context.HttpContext.Items[RefusalKey] is string reason)
+        {
+            context.ProblemDetails.Detail = reason;
+        }
+    }
+
+    private static void Refuse(TokenValidatedContext context, string reason)
+    {
+        context.HttpContext.Items[RefusalKey] = reason;
+        context.Fail(reason);
     }
 
     /// <summary>The enabled account behind a token or a session, through this silo's <see cref="CallerCache"/>; null

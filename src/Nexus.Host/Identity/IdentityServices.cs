@@ -25,7 +25,7 @@ internal static class IdentityServices
             {
                 jwt.MapInboundClaims = false;
                 jwt.TokenValidationParameters = tokens.ValidationParameters();
-                jwt.Events = new JwtBearerEvents { OnTokenValidated = CallerLoader.OnTokenValidatedAsync };
+                jwt.Events = new JwtBearerEvents { OnTokenValidated = CallerLoader.OnTokenValidatedAsync, OnChallenge = CallerLoader.OnChallengeAsync };
             });
         services.AddAuthorization();
         services.AddHostedService<BootstrapAdmin>();

@@ -203,7 +203,12 @@ public sealed class SessionTests(SessionTests.World world) : IClassFixture<Sessi
 
         foreach (var device in new[] { laptop, phone, user })
         {
-            Assert.Equal(HttpStatusCode.Unauthorized, (await device.SendAsync(HttpMethod.Get, "/api/me")).StatusCode);
+            using var refused = await device.SendAsync(HttpMethod.Get, "/api/me");
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            // Says why, in the problem details and in the header a token client reads (RFC 6750).
+            var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Contains("session was ended", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.Contains("error=\"invalid_token\"", refused.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
             Assert.Equal(HttpStatusCode.Unauthorized, (await device.RefreshAsync()).StatusCode);
         }
         Assert.Equal(HttpStatusCode.OK, (await bystander.SendAsync(HttpMethod.Get, "/api/me")).StatusCode);
