@@ -114,10 +114,26 @@ export function useTenantLive(tenantId: string | null): TenantLive {
         void resync();
       }
     });
+    // A revocation may be of this connection's token alone: the password was changed in another tab, or another
+    // device signed out everywhere. One REST read tells which: it renews the token (or, when the session has ended,
+    // signs out, and the app shows the sign-in page). If the tenant is still visible, a new connection with the
+    // current token joins again; if not, the view stays revoked.
+    const recheck = async () => {
+      try {
+        await api.live.snapshot(tenantId);
+      } catch {
+        return;
+      }
+      if (!stopped && session.accessToken) {
+        await connection.stop();
+        void start();
+      }
+    };
     connection.on('accessRevoked', (message: { tenantId: string }) => {
       if (message.tenantId === tenantId) {
         mirror.invalidate();
         publish('revoked');
+        void recheck();
       }
     });
     connection.onreconnecting(() => {
