@@ -16,6 +16,7 @@ public sealed class SessionJourneyTests(WebHostFixture host, ITestOutputHelper o
 {
     private const string Email = "sam@sessions-e2e.test";
     private const string Password = "Sessions-password-1";
+    private const string NewPassword = "Sessions-password-2";
 
     [Fact]
     public async Task Signing_out_everywhere_from_the_profile_ends_the_session_on_every_device()
@@ -51,8 +52,34 @@ public sealed class SessionJourneyTests(WebHostFixture host, ITestOutputHelper o
 
         // Signing in again works.
         await SignInAsync(laptop);
+        var hubSockets = 0;
+        laptop.WebSocket += (_, socket) =>
+        {
+            if (socket.Url.Contains("/hubs/live", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref hubSockets);
+            }
+        };
         await laptop.GotoAsync($"/t/{tenantId}/vms");
         await Expect(laptop.GetByRole(AriaRole.Status, new() { Name = "Live updates: on" })).ToBeVisibleAsync();
+        Assert.Equal(1, Volatile.Read(ref hubSockets));
+
+        // A password change in another tab of the same browser ends the dashboard tab's token too; the tab renews
+        // it from the shared cookie and joins again with a new connection instead of staying at "no access".
+        var otherTab = await laptop.Context.NewPageAsync();
+        await otherTab.GotoAsync("/profile");
+        await otherTab.GetByLabel("Current password").FillAsync(Password);
+        await otherTab.GetByLabel("New password", new() { Exact = true }).FillAsync(NewPassword);
+        await otherTab.GetByLabel("Repeat the new password").FillAsync(NewPassword);
+        await otherTab.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
+        await Expect(otherTab.GetByRole(AriaRole.Status).Filter(new() { HasText = "Password changed." })).ToBeVisibleAsync();
+        for (var waited = 0; Volatile.Read(ref hubSockets) < 2; waited += 100)
+        {
+            Assert.True(waited < 10_000, "the dashboard tab did not connect again within 10 s");
+            await Task.Delay(100);
+        }
+        await Expect(laptop.GetByRole(AriaRole.Status, new() { Name = "Live updates: on" })).ToBeVisibleAsync();
+        await Browser.ScreenshotAsync(laptop, "43-rejoined-after-password-change");
         Assert.Empty(browser.CspViolations);
         output.WriteLine($"Screenshots: {Browser.ScreenshotFolder}");
     }

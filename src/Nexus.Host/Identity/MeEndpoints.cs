@@ -79,16 +79,16 @@ internal static class MeEndpoints
         {
             return rejected;
         }
-        var changed = await signIn.ChangePasswordAsync(caller.Id, request.CurrentPassword!, request.NewPassword!, ClientInfo.From(context), ct);
-        if (!changed)
+        if (await signIn.ChangePasswordAsync(caller.Id, request.CurrentPassword!, request.NewPassword!, ClientInfo.From(context), ct) is not { } renewed)
         {
             return new FieldErrors().Add("currentPassword", "The current password is wrong.").ToResult();
         }
-        // Every session ended, this one too: the next request on any silo finds the raised token generation.
+        // Every session ended, this one too: the next request on any silo finds the raised token generation. This
+        // browser gets the new session's refresh cookie; its tabs take a new access token from it.
         CallerCache.Invalidate(context, caller.Id);
         await EndLiveViewsAsync(caller, context, ct);
         await ConsoleEndpoints.KillAllOfCallerAsync(caller, context, ct);
-        RefreshCookie.Clear(context.Response);
+        RefreshCookie.Set(context.Response, renewed.RefreshToken, renewed.RefreshExpiresAt);
         return TypedResults.NoContent();
     }
 

@@ -71,12 +71,19 @@ internal sealed class SignIn(
             {
                 await users.SetPasswordHashAsync(session, user.Id, rehash);
             }
-            var (token, hash) = RefreshTokenValue.New();
-            var expires = now + options.RefreshTokenLifetime;
-            await refreshTokens.CreateAsync(session, new NewRefreshToken(user.Id, Guid.NewGuid(), hash, expires.UtcDateTime, client.IpAddress, client.UserAgent));
+            var started = await StartSessionAsync(session, user, client, now);
             await WriteAsync(session, user, AuditActions.LoginSucceeded, user.Email, AuditOutcome.Success, null, client);
-            return new SignInResult.Success(user, token, expires);
+            return started;
         }, ct);
+
+    // A new refresh-token family: one device's session.
+    private async Task<SignInResult.Success> StartSessionAsync(DbSession session, UserRecord user, ClientInfo client, DateTimeOffset now)
+    {
+        var (token, hash) = RefreshTokenValue.New();
+        var expires = now + options.RefreshTokenLifetime;
+        await refreshTokens.CreateAsync(session, new NewRefreshToken(user.Id, Guid.NewGuid(), hash, expires.UtcDateTime, client.IpAddress, client.UserAgent));
+        return new SignInResult.Success(user, token, expires);
+    }
 
     /// <summary>
     /// Exchanges a refresh token for a new one of the same family. A token that was already exchanged (or
@@ -129,25 +136,29 @@ internal sealed class SignIn(
 
     /// <summary>
     /// Changes the caller's password after checking the current one, and ends every session (whoever knew the
-    /// old password may hold one). Runs as the worker: the application role cannot read password hashes.
+    /// old password may hold one), then starts a new one for the device that made the change: its browser has a
+    /// valid refresh cookie at every moment, so its other tabs renew their tokens instead of being signed out.
+    /// Null when the current password is wrong. Runs as the worker: the application role cannot read password hashes.
     /// </summary>
-    public Task<bool> ChangePasswordAsync(Guid userId, string currentPassword, string newPassword, ClientInfo client, CancellationToken ct) =>
+    public Task<SignInResult.Success?> ChangePasswordAsync(Guid userId, string currentPassword, string newPassword, ClientInfo client, CancellationToken ct) =>
         database.AsSystemAsync(async session =>
         {
             var user = await users.FindByIdAsync(session, userId);
             var hash = await users.GetPasswordHashAsync(session, userId);
             if (user is null || hash is null)
             {
-                return false;
+                return null;
             }
+            SignInResult.Success? started = null;
             var ok = PasswordRules.Verify(hash, currentPassword, out _);
             if (ok)
             {
                 await users.SetPasswordHashAsync(session, userId, PasswordRules.Hash(newPassword));
                 await EndSessionsAsync(session, userId);
+                started = await StartSessionAsync(session, user, client, time.GetUtcNow());
             }
             await WriteAsync(session, user, AuditActions.PasswordChanged, user.Email, ok ? AuditOutcome.Success : AuditOutcome.Failure, null, client);
-            return ok;
+            return started;
         }, ct);
 
     /// <summary>Ends every session of a user (a disabled account): refresh tokens and access tokens alike.</summary>

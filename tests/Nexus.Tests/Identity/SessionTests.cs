@@ -172,7 +172,16 @@ public sealed class SessionTests(SessionTests.World world) : IClassFixture<Sessi
         var tooShort = await user.SendAsync(HttpMethod.Post, "/api/me/password", new { currentPassword = user.Password, newPassword = "short" });
         Assert.Equal(HttpStatusCode.BadRequest, tooShort.StatusCode);
 
-        await user.CallAsync(HttpMethod.Post, "/api/me/password", new { currentPassword = user.Password, newPassword = "brand-new-password" }, HttpStatusCode.NoContent);
+        using (var changed = await user.SendAsync(HttpMethod.Post, "/api/me/password", new { currentPassword = user.Password, newPassword = "brand-new-password" }))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, changed.StatusCode);
+            // This device gets a new session at once (its other tabs renew from it); its old access token is dead.
+            var renewed = new ApiClient(world.Host.Http) { RefreshCookie = ApiClient.CookieFrom(changed) };
+            Assert.False(string.IsNullOrEmpty(renewed.RefreshCookie));
+            Assert.Equal(HttpStatusCode.OK, (await renewed.RefreshAsync()).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await renewed.SendAsync(HttpMethod.Get, "/api/me")).StatusCode);
+        }
+        Assert.Equal(HttpStatusCode.Unauthorized, (await user.SendAsync(HttpMethod.Get, "/api/me")).StatusCode);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await otherDevice.RefreshAsync()).StatusCode);
         // The other device's access token (whoever holds it) is refused at once, not when it expires.

@@ -66,8 +66,9 @@ function PasswordForm() {
   const change = useMutation({
     mutationFn: async () => {
       await api.me.changePassword(current, next);
-      // The server ends every session on a password change (whoever knew the old one may hold one): sign in anew.
-      await session.login(user.email, next);
+      // The server ends every session on a password change (whoever knew the old one may hold one) and gives this
+      // browser a new one in its refresh cookie: take an access token from it.
+      await session.refresh();
     },
     onSuccess: () => {
       setCurrent('');
