@@ -83,11 +83,8 @@ internal static class MeEndpoints
         {
             return new FieldErrors().Add("currentPassword", "The current password is wrong.").ToResult();
         }
-        // Every session ended, this one too: the next request on any silo finds the raised token generation. This
-        // browser gets the new session's refresh cookie; its tabs take a new access token from it.
-        CallerCache.Invalidate(context, caller.Id);
-        await EndLiveViewsAsync(caller, context, ct);
-        await ConsoleEndpoints.KillAllOfCallerAsync(caller, context, ct);
+        // This browser gets the new session's refresh cookie; its tabs take a new access token from it.
+        await EndOpenViewsAsync(caller, context, ct);
         RefreshCookie.Set(context.Response, renewed.RefreshToken, renewed.RefreshExpiresAt);
         return TypedResults.NoContent();
     }
@@ -100,20 +97,41 @@ internal static class MeEndpoints
         {
             return Problems.NotFound("The account");
         }
-        CallerCache.Invalidate(context, caller.Id);
-        await EndLiveViewsAsync(caller, context, ct);
-        await ConsoleEndpoints.KillAllOfCallerAsync(caller, context, ct);
+        await EndOpenViewsAsync(caller, context, ct);
         RefreshCookie.Clear(context.Response);
         DashboardSessions.Close(context.Response);
         return TypedResults.NoContent();
     }
 
-    /// <summary>Tells every silo watching one of the caller's tenants to re-check the caller's live connections.</summary>
-    private static async Task EndLiveViewsAsync(CurrentUser caller, HttpContext context, CancellationToken ct)
+    /// <summary>
+    /// After the caller's sessions were ended (committed): the next request on any silo finds the raised token
+    /// generation; every silo watching one of the caller's tenants re-checks their live connections; their consoles
+    /// close. The last two are best effort: the old tokens are refused already, and a database or silo failure here
+    /// must not turn a change that happened into an error (and, for a password change, lose the new cookie).
+    /// </summary>
+    private static async Task EndOpenViewsAsync(CurrentUser caller, HttpContext context, CancellationToken ct)
     {
-        var database = context.RequestServices.GetRequiredService<INexusDatabase>();
-        var tenants = context.RequestServices.GetRequiredService<TenantStore>();
-        var watched = await database.AsUserAsync(caller.Id, session => tenants.ListIdsReachableByAsync(session, caller.Id, caller.IsGlobalAdmin), ct);
-        LiveNotices.AccessChanged(context, watched, caller.Id);
+        CallerCache.Invalidate(context, caller.Id);
+        var services = context.RequestServices;
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MeEndpoints));
+        try
+        {
+            var tenants = services.GetRequiredService<TenantStore>();
+            var watched = await services.GetRequiredService<INexusDatabase>().AsUserAsync(
+                caller.Id, session => tenants.ListIdsReachableByAsync(session, caller.Id, caller.IsGlobalAdmin), ct);
+            LiveNotices.AccessChanged(context, watched, caller.Id);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "User {UserId}: sessions ended, but their open live views could not be told", caller.Id);
+        }
+        try
+        {
+            await ConsoleEndpoints.KillAllOfCallerAsync(caller, context, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "User {UserId}: sessions ended, but not every open console could be closed", caller.Id);
+        }
     }
 }

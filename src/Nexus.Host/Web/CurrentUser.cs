@@ -7,7 +7,7 @@ namespace Nexus.Host.Web;
 /// token of a user who has since been disabled or deleted is refused, and a role change applies at once.
 /// <see cref="TokenGeneration"/> is the account's current one: tokens issued in an earlier one are refused.
 /// </summary>
-internal sealed record CurrentUser(Guid Id, string Email, GlobalRole Role, int TokenGeneration = 0)
+internal sealed record CurrentUser(Guid Id, string Email, GlobalRole Role, int TokenGeneration)
 {
     private static readonly object Key = new();
 

@@ -78,8 +78,8 @@ public sealed class CallerCacheTests(CallerCacheTests.World world) : IClassFixtu
     {
         var cache = new CallerCache(TimeProvider.System);
         var id = Guid.NewGuid();
-        var before = new CurrentUser(id, "race@nexus.test", GlobalRole.Admin);
-        var after = new CurrentUser(id, "race@nexus.test", GlobalRole.User);
+        var before = new CurrentUser(id, "race@nexus.test", GlobalRole.Admin, 0);
+        var after = new CurrentUser(id, "race@nexus.test", GlobalRole.User, 0);
         var reading = new TaskCompletionSource<CurrentUser?>(TaskCreationOptions.RunContinuationsAsynchronously);
 
         // The read started before the change was committed and answers the old row after the invalidation.
@@ -101,7 +101,7 @@ public sealed class CallerCacheTests(CallerCacheTests.World world) : IClassFixtu
         Task<CurrentUser?> Read()
         {
             reads++;
-            return Task.FromResult<CurrentUser?>(new CurrentUser(id, "ttl@nexus.test", GlobalRole.User));
+            return Task.FromResult<CurrentUser?>(new CurrentUser(id, "ttl@nexus.test", GlobalRole.User, 0));
         }
 
         await cache.GetAsync(id, Read);

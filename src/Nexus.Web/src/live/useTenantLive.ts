@@ -1,5 +1,6 @@
 import { HttpTransportType, HubConnectionBuilder, HubConnectionState, LogLevel, type HubConnection } from '@microsoft/signalr';
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { ApiError } from '../api/problem';
 import type { LiveEvent } from '../api/vmTypes';
 import { api, session } from '../app/services';
 import { LiveMirror, type LiveState } from './liveMirror';
@@ -121,7 +122,12 @@ export function useTenantLive(tenantId: string | null): TenantLive {
     const recheck = async () => {
       try {
         await api.live.snapshot(tenantId);
-      } catch {
+      } catch (error) {
+        // 4xx: access is gone, or the session ended. Unreachable or 5xx: ask again in a while, not stay revoked.
+        const status = error instanceof ApiError ? error.status : 0;
+        if ((status === 0 || status >= 500) && !stopped) {
+          setTimeout(() => !stopped && void recheck(), 5_000);
+        }
         return;
       }
       if (!stopped && session.accessToken) {
